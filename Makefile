@@ -1,0 +1,43 @@
+# Everyday commands. `make run` serves the demo site; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := wsgi:app
+
+.PHONY: install run serve test test-sqlite test-postgres test-e2e lint bench load migrate-check clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: set up everything and serve the demo site on http://127.0.0.1:$(PORT)
+run: install
+	DIALOGUE_ENV=development $(VENV)/bin/flask db upgrade
+	DIALOGUE_ENV=development $(VENV)/bin/flask dialogue demo
+	@echo "Serving Dialogue on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	DIALOGUE_ENV=development $(VENV)/bin/gunicorn --workers $(WORKERS) \
+	    --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: install lint
+	$(PY) -m pytest -n 2 --dist loadgroup -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	    echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	    $(PY) -m pytest -n 2 --dist loadgroup -q -m "not e2e"; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+## bench: every benchmark in benchmarks/, printing ratios against a same-run baseline
+bench: install
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache test-artifacts

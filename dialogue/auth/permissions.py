@@ -1,0 +1,80 @@
+"""Every permission decision in one place: small named functions of the acting user.
+
+Views, services and templates all call these (templates through ``can``). Anonymous
+users are Flask-Login's AnonymousUserMixin, whose ``is_authenticated`` is False.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogue.auth.models import Role
+from dialogue.db import utcnow
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_admin(user: Any) -> bool:
+    return _signed_in(user) and user.has_role(Role.ADMIN)
+
+
+def can_administer(user: Any) -> bool:
+    """Manage users, roles and localities."""
+    return is_admin(user)
+
+
+def can_research(user: Any) -> bool:
+    """See the research dashboard, code contributions and download exports."""
+    return _signed_in(user) and (user.has_role(Role.RESEARCHER) or is_admin(user))
+
+
+def can_facilitate(user: Any) -> bool:
+    """Create and run workshops."""
+    return _signed_in(user) and (user.has_role(Role.FACILITATOR) or is_admin(user))
+
+
+def can_run_workshop(user: Any, workshop: Any) -> bool:
+    """Present and edit this workshop: its owner, or an admin."""
+    return can_facilitate(user) and (workshop.owner_id == user.id or is_admin(user))
+
+
+def can_moderate_somewhere(user: Any) -> bool:
+    """See the moderation queue at all."""
+    return _signed_in(user) and (user.has_role(Role.MODERATOR) or is_admin(user))
+
+
+def moderated_locality_ids(user: Any) -> set[int] | None:
+    """The localities a moderator is limited to; None means every locality."""
+    if is_admin(user) or not user.moderated_localities:
+        return None
+    return {locality.id for locality in user.moderated_localities}
+
+
+def can_moderate(user: Any, locality_id: int | None) -> bool:
+    """Moderate content in this locality (None: content not tied to a locality,
+    such as comments on findings, which only unrestricted moderators handle)."""
+    if not can_moderate_somewhere(user):
+        return False
+    limited_to = moderated_locality_ids(user)
+    return limited_to is None or (locality_id is not None and locality_id in limited_to)
+
+
+def can_contribute(user: Any) -> bool:
+    """Post, comment and react: signed in, active and not suspended."""
+    return _signed_in(user) and user.is_active and not user.is_suspended(utcnow())
+
+
+def can_edit_own(user: Any, author_id: int | None) -> bool:
+    """Edit or delete something this user wrote."""
+    return _signed_in(user) and author_id is not None and author_id == user.id
+
+
+PERMISSIONS = {
+    "administer": can_administer,
+    "research": can_research,
+    "facilitate": can_facilitate,
+    "moderate_somewhere": can_moderate_somewhere,
+    "contribute": can_contribute,
+}

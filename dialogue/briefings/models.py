@@ -1,0 +1,1 @@
+"""Briefings models."""

@@ -1,0 +1,111 @@
+"""The declarative base, shared column types and the database's connection rules."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints let Alembic alter and drop them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite has no timezone type, so without this a value would come back naive on
+    SQLite and aware on PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use dialogue.db.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base for every model."""
+
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+class TimestampMixin:
+    """When a row was created."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- SQLite connection rules -------------------------------------------------------
+#
+# pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves:
+# a state-changing request (or an explicit ``write_transaction()``) starts with
+# BEGIN IMMEDIATE, which takes the write lock up front and so waits on busy_timeout
+# instead of failing with SQLITE_BUSY when a read later turns into a write.
+
+_write_intent: ContextVar[bool] = ContextVar("dialogue_write_intent", default=False)
+
+
+@contextmanager
+def write_transaction():
+    """Mark the transactions begun inside this block as writers (BEGIN IMMEDIATE)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def _wants_write_lock() -> bool:
+    if _write_intent.get():
+        return True
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Apply WAL, foreign keys, a busy timeout and explicit BEGINs to every connection."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")

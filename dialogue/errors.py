@@ -1,0 +1,102 @@
+"""Error pages: full pages for browsers, small fragments for htmx requests.
+
+An htmx error fragment is retargeted to the page's alert region, so it never replaces
+the form or widget the person was using.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from dialogue.extensions import db
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Sorry, there is a problem with that request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    413: "That was too large to send",
+    422: "There is a problem with what you sent",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+MESSAGES = {
+    403: "If you think you should have access, contact an administrator.",
+    404: "If you typed the web address, check it is correct. If you pasted it, check you "
+         "copied the entire address.",
+    413: "Make what you sent shorter and try again.",
+    429: "You have done that too many times in a short while. Wait a minute and try again.",
+    500: "Try again later. What you were doing has not been saved.",
+    503: "The service is busy or restarting. Wait a few seconds and try again; nothing "
+         "you had already sent has been lost.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def render_error(status: int, description: str | None = None) -> Response:
+    """Render an error as JSON, an htmx fragment or a full page."""
+    title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    message = description or MESSAGES.get(status, "")
+    if _wants_json():
+        response = make_response(jsonify(error=title, message=message, status=status), status)
+    elif request.headers.get("HX-Request"):
+        body = render_template("errors/_error.html", status=status, title=title,
+                               message=message)
+        response = make_response(body, status)
+        response.headers["HX-Retarget"] = "#alerts"
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        body = render_template("errors/error.html", status=status, title=title,
+                               message=message)
+        response = make_response(body, status)
+    if status in RETRY_AFTER:
+        response.headers["Retry-After"] = RETRY_AFTER[status]
+    return response
+
+
+RETRY_AFTER = {429: "60", 503: "5"}
+
+
+def _describe(error: HTTPException) -> str | None:
+    # Werkzeug's default descriptions are generic; only pass on ones we wrote.
+    default = type(error).description
+    return error.description if error.description != default else None
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            "This form has expired or was sent from another site. Go back, reload the "
+            "page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code, _describe(error))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: Exception):
+        log.warning("Database error: %s", error)
+        db.session.rollback()
+        return render_error(503)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        log.exception("Unhandled error", exc_info=error.original_exception)
+        return render_error(500)

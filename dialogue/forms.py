@@ -1,0 +1,31 @@
+"""Form pieces shared by every feature."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
+
+
+class ActionForm(FlaskForm):
+    """An empty form for POST-only buttons: it carries and checks the CSRF token."""
+
+
+def no_control_characters(form, field) -> None:
+    """Refuse text with control characters other than tab, newline and return."""
+    value = field.data or ""
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValidationError("Remove the invisible control characters from this text.")
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def blank_to_none(value):
+    return value or None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select/radio/checkbox options from ``(value, label)`` pairs (WTForms 3.3 style)."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]

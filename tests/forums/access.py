@@ -1,0 +1,3 @@
+from tests.access import EVERYONE, Route
+
+ROUTES = [Route("forums.index", "GET", "/localities/", EVERYONE)]

@@ -1,0 +1,50 @@
+"""Upgrading an empty database to head yields exactly the models' schema."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from dialogue import create_app
+from dialogue.config import TestConfig
+from dialogue.extensions import db
+from dialogue.schema import UNMANAGED_PREFIXES
+from tests.conftest import fresh_postgres_database
+
+
+def _schema_diff(engine) -> list:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_object": lambda obj, name, type_, reflected, compare_to: not (
+                    type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES)
+                ),
+            },
+        )
+        return compare_metadata(context, db.metadata)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, database_url):
+    if database_url is None:
+        return f"sqlite:///{tmp_path / 'migrated.db'}"
+    return fresh_postgres_database("_migrations")
+
+
+def test_upgrade_from_empty_matches_models(empty_database_url, tmp_path):
+    app = create_app({"CONFIG": TestConfig, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    with app.app_context():
+        upgrade()
+        diff = _schema_diff(db.engine)
+        assert diff == [], f"migrations and models differ: {diff}"
+        assert "alembic_version" in inspect(db.engine).get_table_names()
+        downgrade(revision="base")
+        remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert not remaining, f"downgrade left tables behind: {remaining}"
+        db.engine.dispose()
