@@ -12,7 +12,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from dialogue.auth.models import (
     EDUCATION_ROLE_LABELS,
@@ -48,13 +48,12 @@ class ProfileFields:
         "Display name",
         description="Shown beside what you write. It does not need to be your real name.",
         filters=[strip_filter],
-        validators=[InputRequired("Enter a display name"), Length(max=80), no_control_characters],
+        validators=[DataRequired("Enter a display name"), Length(max=80), no_control_characters],
     )
-    education_role = SelectField("Your role in education", choices=_choices(EDUCATION_ROLE_LABELS),
-                                 filters=[blank_to_none], validate_choice=True)
-    phase = SelectField("Phase", choices=_choices(PHASE_LABELS), filters=[blank_to_none])
-    school_type = SelectField("School type", choices=_choices(SCHOOL_TYPE_LABELS),
-                              filters=[blank_to_none])
+    education_role = SelectField("Your role in education",
+                                 choices=_choices(EDUCATION_ROLE_LABELS))
+    phase = SelectField("Phase", choices=_choices(PHASE_LABELS))
+    school_type = SelectField("School type", choices=_choices(SCHOOL_TYPE_LABELS))
     locality_id = SelectField("Locality", coerce=_to_int_or_none)
 
     def load_locality_choices(self) -> None:
@@ -63,9 +62,9 @@ class ProfileFields:
     def profile_data(self) -> dict:
         return {
             "display_name": self.display_name.data,
-            "education_role": self.education_role.data,
-            "phase": self.phase.data,
-            "school_type": self.school_type.data,
+            "education_role": blank_to_none(self.education_role.data),
+            "phase": blank_to_none(self.phase.data),
+            "school_type": blank_to_none(self.school_type.data),
             "locality_id": self.locality_id.data,
         }
 

@@ -1,0 +1,82 @@
+"""Admins grant roles and manage localities; the CLI creates accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dialogue.audit import AuditEvent
+from dialogue.auth.models import Role, User
+from dialogue.extensions import db
+from dialogue.localities import Locality
+
+
+def test_admin_grants_roles_and_limits_moderation(client, factory, login):
+    admin = factory.user(role="admin")
+    person = factory.user()
+    locality = factory.locality("locality-c")
+    login(admin)
+    response = client.post(f"/admin/users/{person.id}", data={
+        "roles": ["moderator", "researcher"], "moderated_localities": [str(locality.id)]})
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert person.roles == {Role.MODERATOR, Role.RESEARCHER}
+    assert [loc.slug for loc in person.moderated_localities] == ["locality-c"]
+    actions = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.category == "admin")).all()
+    assert actions.count("role_granted") == 2
+
+    client.post(f"/admin/users/{person.id}", data={"roles": ["researcher"]})
+    db.session.refresh(person)
+    assert person.roles == {Role.RESEARCHER}
+    assert person.moderated_localities == []
+
+
+def test_admin_cannot_remove_own_admin_role(client, factory, login):
+    admin = factory.user(role="admin")
+    login(admin)
+    response = client.post(f"/admin/users/{admin.id}", data={"roles": []})
+    assert "You cannot remove your own admin role" in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.has_role(Role.ADMIN)
+
+
+def test_non_admins_are_refused(client, factory, login):
+    login(factory.user(role="moderator"))
+    assert client.get("/admin/").status_code == 403
+    assert client.post("/admin/localities", data={"name": "X"}).status_code == 403
+
+
+def test_user_search(client, factory, login):
+    login(factory.user(role="admin", name="Alice Admin"))
+    factory.user(name="Bertha Governor")
+    page = client.get("/admin/?q=bertha").get_data(as_text=True)
+    assert "Bertha Governor" in page and "Alice Admin" not in page
+
+
+def test_add_and_rename_locality(client, factory, login):
+    login(factory.user(role="admin"))
+    factory.locality()
+    response = client.post("/admin/localities", data={"name": "Coastal cluster",
+                                                      "description": "A new space"})
+    assert response.status_code == 302
+    locality = db.session.scalar(select(Locality).where(Locality.name == "Coastal cluster"))
+    assert locality.slug == "coastal-cluster"
+    duplicate = client.post("/admin/localities", data={"name": "Coastal cluster"})
+    assert "already exists" in duplicate.get_data(as_text=True)
+    client.post(f"/admin/localities/{locality.id}", data={"name": "Harbour cluster",
+                                                          "description": ""})
+    db.session.refresh(locality)
+    assert locality.name == "Harbour cluster" and locality.slug == "coastal-cluster"
+
+
+def test_cli_create_user_with_role(runner):
+    result = runner.invoke(args=["dialogue", "create-user", "--email", "boss@x.example.org",
+                                 "--role", "admin", "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@x.example.org"))
+    assert user.has_role(Role.ADMIN)
+    again = runner.invoke(args=["dialogue", "create-user", "--email", "boss@x.example.org",
+                                "--role", "researcher", "--password", "ignored password"])
+    assert again.exit_code == 0
+    db.session.refresh(user)
+    assert user.roles == {Role.ADMIN, Role.RESEARCHER}
