@@ -61,3 +61,17 @@ def ensure_localities():
     created = ensure_default_localities()
     db.session.commit()
     click.echo(f"{len(created)} locality(ies) created.")
+
+
+@dialogue_cli.command("worker")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Worker threads (PDF renders run in their own niced child process).")
+def worker(workers: int):
+    """Run the background job worker (Huey: SQLite queue by default, Redis if REDIS_URL)."""
+    from flask import current_app
+
+    from dialogue.jobs import get_huey
+
+    consumer = get_huey(current_app._get_current_object()).create_consumer(
+        workers=workers, worker_type="thread")
+    consumer.run()
