@@ -75,3 +75,8 @@ def worker(workers: int):
     consumer = get_huey(current_app._get_current_object()).create_consumer(
         workers=workers, worker_type="thread")
     consumer.run()
+
+
+from dialogue.briefings.cli import content_cli  # noqa: E402  (the feature owns its commands)
+
+dialogue_cli.add_command(content_cli)

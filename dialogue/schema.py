@@ -21,6 +21,15 @@ UNMANAGED_PREFIXES: tuple[str, ...] = ("search_fts",)
 EXTRAS: list[Callable[[Connection], None]] = []
 
 
+def _install_search(connection: Connection) -> None:
+    from dialogue.search import install_search
+
+    install_search(connection)
+
+
+EXTRAS.append(_install_search)
+
+
 def create_all() -> None:
     db.create_all()
     with db.engine.begin() as connection:

@@ -56,7 +56,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     their triggers and shadow tables) out of autogenerate."""
     from dialogue.schema import UNMANAGED_PREFIXES
 
-    return not (type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES))
+    return not (type_ in ("table", "index") and name and name.startswith(UNMANAGED_PREFIXES))
 
 
 def run_migrations_offline():

@@ -1,0 +1,54 @@
+"""``flask dialogue content check|import``: the briefing content commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from dialogue.extensions import db
+
+content_cli = AppGroup("content", help="Check and import the evidence briefings.")
+
+
+@content_cli.command("check")
+@click.option("--dir", "directory", default=None, help="Content folder (default CONTENT_DIR).")
+def check(directory: str | None):
+    """Validate every briefing file; print errors as file:line: message."""
+    from dialogue.briefings.content import load_content
+
+    briefings, errors = load_content(directory or current_app.config["CONTENT_DIR"])
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        raise click.exceptions.Exit(1)
+    findings = sum(len(b.findings) for b in briefings)
+    figures = sum(len(f.figures) for b in briefings for f in b.findings)
+    click.echo(f"OK: {len(briefings)} briefings, {findings} findings, {figures} key figures.")
+
+
+@content_cli.command("import")
+@click.option("--dir", "directory", default=None, help="Content folder (default CONTENT_DIR).")
+def import_(directory: str | None):
+    """Import the briefings (idempotent); print what was added, changed and retired."""
+    from dialogue.briefings.services import ContentInvalid, import_content
+    from dialogue.db import write_transaction
+
+    try:
+        with write_transaction():
+            report = import_content(directory)
+            db.session.commit()
+    except ContentInvalid as exc:
+        db.session.rollback()
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        click.echo("Nothing was imported.", err=True)
+        raise click.exceptions.Exit(1) from None
+    if report.unchanged:
+        click.echo("No changes: the database already matches the content.")
+        return
+    for label, items in (("added", report.added), ("changed", report.changed),
+                         ("retired", report.retired)):
+        click.echo(f"{len(items)} {label}")
+        for item in items:
+            click.echo(f"  {label}: {item}")
