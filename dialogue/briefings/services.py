@@ -114,10 +114,10 @@ def import_content(directory: str | Path | None = None) -> ImportReport:
                 db.session.add(finding)
                 findings[pf.key] = finding
                 report.added.append(f"finding {pf.key}")
-            elif (finding.title, finding.body_html, finding.briefing_id, finding.position,
-                  finding.terms, _figures_of(finding), finding.retired_at) != (
-                      pf.title, pf.body_html, briefing.id, pf.position, pf.terms,
-                      new_figures, None):
+            elif (finding.title, finding.body_html, finding.briefing_id, finding.terms,
+                  _figures_of(finding), finding.retired_at) != (
+                      pf.title, pf.body_html, briefing.id, pf.terms, new_figures, None):
+                # A finding that only moved up or down its briefing is not "changed".
                 report.changed.append(f"finding {pf.key}")
             finding.briefing_id = briefing.id
             finding.title = pf.title
