@@ -71,6 +71,27 @@ def can_edit_own(user: Any, author_id: int | None) -> bool:
     return _signed_in(user) and author_id is not None and author_id == user.id
 
 
+def can_flag(user: Any) -> bool:
+    """Flag a post or comment for moderators (the same people who may post)."""
+    return can_contribute(user)
+
+
+def can_post_in_locality(user: Any, locality: Any) -> bool:
+    """Start a thread in a locality's space: every locality is open to contributors."""
+    return can_contribute(user) and locality is not None
+
+
+def can_reply_to_thread(user: Any, thread: Any) -> bool:
+    """Reply in a thread: it must be open (not locked, not deleted) to contributors."""
+    return (can_contribute(user) and thread.deleted_at is None and not thread.locked
+            and can_post_in_locality(user, thread.locality))
+
+
+def can_moderate_post(user: Any, post: Any) -> bool:
+    """Act on this post or comment (finding comments need an unrestricted moderator)."""
+    return can_moderate(user, post.locality_id)
+
+
 PERMISSIONS = {
     "administer": can_administer,
     "research": can_research,

@@ -1,3 +1,8 @@
-from tests.access import EVERYONE, Route
+"""Access rows for notifications."""
 
-ROUTES = [Route("notifications.index", "GET", "/notifications", EVERYONE)]
+from tests.access import SIGNED_IN, Route
+
+ROUTES = [
+    Route("notifications.index", "GET", "/notifications", SIGNED_IN),
+    Route("notifications.mark_read", "POST", "/notifications/read", SIGNED_IN),
+]
