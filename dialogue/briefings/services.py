@@ -276,12 +276,12 @@ def pdf_cache_path(briefing: Briefing) -> Path:
     return folder / f"briefing-{briefing.slug}-{briefing.content_hash[:20]}-v{PDF_VERSION}.pdf"
 
 
-def build_briefing_pdf(briefing: Briefing) -> bytes:
+def build_briefing_pdf(briefing: Briefing, *, fetcher=None) -> bytes:
     """Render the briefing's stored HTML to PDF (no markdown is rendered here)."""
     from dialogue.pdf import render_pdf
 
     html = render_template("briefings/print.html", briefing=briefing)
-    return render_pdf(html, stylesheets=("css/print.css",))
+    return render_pdf(html, stylesheets=("css/print.css",), fetcher=fetcher)
 
 
 def briefing_pdf(briefing: Briefing) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     abort,
     current_app,
@@ -83,9 +85,9 @@ def show(slug: str):
 def pdf(slug: str):
     """The briefing as a PDF, built once per content version and cached."""
     briefing = _live_briefing(slug)
-    path = services.briefing_pdf(briefing)
-    return send_file(path, mimetype="application/pdf", download_name=f"{slug}.pdf",
-                     max_age=3600, etag=True)
+    data = services.briefing_pdf(briefing).read_bytes()
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"{slug}.pdf",
+                     etag=briefing.content_hash[:32], max_age=3600, conditional=True)
 
 
 @bp.route("/findings/<key>")
