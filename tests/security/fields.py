@@ -1,0 +1,220 @@
+"""The registry of text fields the site accepts, and the rules each one documents.
+
+Each ``TextField`` says how to send a value (route, method, form data), how to read
+the stored value back (database, page, the person's own data download) and which
+documented rules may refuse or normalise it. ``predict`` turns those rules into the
+exact outcome a value must have, so the hostile-input tests compare what happened
+with what the rules promise.
+
+Features add their fields here as they land. A field whose endpoint does not exist
+yet is skipped (``endpoint`` is checked against the app's URL map).
+
+Site-wide rules (docs/security.md):
+
+* NUL (U+0000) anywhere in a request: 400 with ``dialogue.security.NUL_MESSAGE`` (on
+  SQLite and PostgreSQL alike; PostgreSQL cannot store it).
+* Bytes that are not valid UTF-8 (a lone surrogate cannot be encoded otherwise) are
+  kept as their ``%XX`` escapes, which is how Werkzeug decodes them; they are never an
+  error and never reach the database as invalid text.
+* Fields with ``strip``: leading and trailing whitespace (Python's ``str.strip``) is
+  trimmed. Fields with ``control``: control characters other than tab, newline and
+  return are refused with a message. ``max_length``: longer values are refused with a
+  message. ``required``: an empty value is refused with a message.
+"""
+
+from __future__ import annotations
+
+import itertools
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from tests.access import ADMIN, ANONYMOUS, PRACTITIONER, World
+
+_counter = itertools.count(1)
+
+STORED = "stored"
+REFUSED = "refused"
+NOT_STORED = "not stored"  # the field is never kept (login, search): only "no 5xx"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    value: str | None = None
+    status: int | None = None  # a required status for refusals (400 for NUL)
+
+
+@dataclass(frozen=True)
+class TextField:
+    name: str
+    endpoint: str
+    method: str
+    url: Callable[[World], str]
+    role: str  # who sends it
+    data: Callable[[World, str], dict]
+    # Reads the stored value back from the database (None: nothing stored).
+    read_back: Callable[[World], str | None] | None = None
+    # A page that shows the stored value (escaped).
+    page: Callable[[World], str] | None = None
+    # Reads the value from the person's own data download (JSON), given the document.
+    export: Callable[[dict], str | None] | None = None
+    setup: Callable[[World], None] | None = None
+    strip: bool = True
+    control: bool = True
+    required: bool = True
+    max_length: int | None = None
+    # Values the field's other validators (e.g. email syntax) may refuse: the outcome
+    # is then "stored as predicted, or refused with a message".
+    may_refuse: bool = False
+    fresh_client: bool = False  # e.g. registration signs the client in
+    extra_rules: dict = field(default_factory=dict)
+
+    def predict(self, value: str) -> Outcome:
+        """The outcome the documented rules promise for ``value``."""
+        wire = on_the_wire(value)
+        if "\x00" in wire:
+            return Outcome(REFUSED, status=400)
+        if self.read_back is None:
+            return Outcome(NOT_STORED)
+        stored = wire.strip() if self.strip else wire
+        if self.required and not stored:
+            return Outcome(REFUSED)
+        if self.control and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in stored):
+            return Outcome(REFUSED)
+        if self.max_length is not None and len(stored) > self.max_length:
+            return Outcome(REFUSED)
+        return Outcome(STORED, stored)
+
+
+def on_the_wire(value: str) -> str:
+    """What the server decodes: invalid UTF-8 (lone surrogates) stays as %XX escapes."""
+    import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
+
+    raw = value.encode("utf-8", errors="surrogatepass")
+    return raw.decode("utf-8", errors="werkzeug.url_quote")
+
+
+def encode_form(data: dict) -> bytes:
+    """URL-encode form data the way a client would, lone surrogates included."""
+    return urllib.parse.urlencode(data, encoding="utf-8", errors="surrogatepass").encode()
+
+
+def quote_query(value: str) -> str:
+    return urllib.parse.quote(value, safe="", encoding="utf-8", errors="surrogatepass")
+
+
+# --- the fields ---------------------------------------------------------------------
+
+def _user(world: World, role: str = PRACTITIONER):
+    return world.users[role]
+
+
+def _profile_data(world: World, value: str) -> dict:
+    return {"display_name": value, "education_role": "", "phase": "", "school_type": "",
+            "locality_id": ""}
+
+
+def _read_display_name(world: World) -> str:
+    from dialogue.extensions import db
+
+    user = _user(world)
+    db.session.refresh(user)
+    return user.display_name
+
+
+def _register_data(world: World, value: str) -> dict:
+    world.register_email = f"hostile{next(_counter)}@dialogue.example.org"
+    return {"email": world.register_email, "password": "correct horse battery",
+            "display_name": value, "research_consent": "no", "education_role": "",
+            "phase": "", "school_type": "", "locality_id": ""}
+
+
+def _read_registered_name(world: World) -> str | None:
+    from dialogue.auth.models import User
+    from dialogue.extensions import db
+
+    return db.session.scalar(select(User.display_name).where(User.email == world.register_email))
+
+
+def _register_email_data(world: World, value: str) -> dict:
+    world.register_value = value
+    return {"email": value, "password": "correct horse battery",
+            "display_name": "Hostile email", "research_consent": "no", "education_role": "",
+            "phase": "", "school_type": "", "locality_id": ""}
+
+
+def _read_registered_email(world: World) -> str | None:
+    from dialogue.auth.models import User
+    from dialogue.extensions import db
+
+    wanted = on_the_wire(world.register_value).strip().lower()
+    return db.session.scalar(select(User.email).where(User.email == wanted))
+
+
+def _locality_setup(world: World) -> None:
+    from dialogue.localities import all_localities
+
+    world.locality = all_localities()[0]
+
+
+def _read_locality(attr: str):
+    def read(world: World) -> str:
+        from dialogue.extensions import db
+
+        db.session.refresh(world.locality)
+        return getattr(world.locality, attr)
+
+    return read
+
+
+FIELDS: list[TextField] = [
+    TextField(
+        "profile.display_name", "auth.profile", "POST", lambda w: "/account", PRACTITIONER,
+        _profile_data, read_back=_read_display_name, page=lambda w: "/account",
+        export=lambda doc: doc["account"]["display_name"], max_length=80,
+    ),
+    TextField(
+        "register.display_name", "auth.register", "POST", lambda w: "/register", ANONYMOUS,
+        _register_data, read_back=_read_registered_name, max_length=80, fresh_client=True,
+    ),
+    TextField(
+        "register.email", "auth.register", "POST", lambda w: "/register", ANONYMOUS,
+        _register_email_data, read_back=_read_registered_email, max_length=254,
+        may_refuse=True, fresh_client=True, control=False,
+        extra_rules={"lower": True},
+    ),
+    TextField(
+        "admin.locality.name", "admin.locality_detail", "POST",
+        lambda w: f"/admin/localities/{w.locality.id}", ADMIN,
+        lambda w, v: {"name": v, "description": "A description"},
+        read_back=_read_locality("name"), page=lambda w: "/admin/localities",
+        setup=_locality_setup, max_length=80,
+        may_refuse=True,  # a name another locality already has is refused too
+    ),
+    TextField(
+        "admin.locality.description", "admin.locality_detail", "POST",
+        lambda w: f"/admin/localities/{w.locality.id}", ADMIN,
+        lambda w, v: {"name": w.locality.name, "description": v},
+        read_back=_read_locality("description"), page=lambda w: "/admin/localities",
+        setup=_locality_setup, max_length=500, required=False,
+    ),
+    TextField(
+        "login.email+password", "auth.login", "POST", lambda w: "/login", ANONYMOUS,
+        lambda w, v: {"email": v, "password": v},
+    ),
+    TextField(
+        "forgot_password.email", "auth.forgot_password", "POST", lambda w: "/password/forgot",
+        ANONYMOUS, lambda w, v: {"email": v},
+    ),
+    TextField(
+        "admin.users.search", "admin.users", "GET", lambda w: "/admin/", ADMIN,
+        lambda w, v: {"q": v},
+    ),
+    TextField(
+        "search.q", "briefings.search", "GET", lambda w: "/search", ANONYMOUS,
+        lambda w, v: {"q": v},
+    ),
+]
