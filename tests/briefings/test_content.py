@@ -68,7 +68,8 @@ def test_duplicate_finding_ids_across_files(content_dir):
 def test_finding_without_id_or_headline(content_dir):
     path = content_dir / "05-mats-and-outcomes.md"
     _edit(path, ":::: finding {#mats-and-outcomes-smaller-trusts}", ":::: finding")
-    assert any("05-mats-and-outcomes.md:49: a finding needs an id" in e for e in _errors(content_dir))
+    errors = _errors(content_dir)
+    assert any("05-mats-and-outcomes.md:49: a finding needs an id" in e for e in errors)
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -148,7 +149,8 @@ def test_removed_finding_is_retired_not_deleted(client, factory, login, imported
     assert finding.retired_at is not None
     assert len(db.session.scalars(select(services.Reaction)).all()) == 1
     # Gone from the briefing, still readable on its own page, which says it was retired.
-    assert "markets-winners-and-losers" not in client.get("/briefings/markets").get_data(as_text=True)
+    briefing_page = client.get("/briefings/markets").get_data(as_text=True)
+    assert "markets-winners-and-losers" not in briefing_page
     page = client.get("/findings/markets-winners-and-losers").get_data(as_text=True)
     assert "This finding was retired" in page
     # Putting it back brings it back.
