@@ -5,3 +5,7 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__)
 
 from dialogue.reports import views  # noqa: E402, F401
+from dialogue.reports.api import api_bp  # noqa: E402
+
+# Nested, so the factory registers one blueprint: endpoints are "reports.api.*".
+bp.register_blueprint(api_bp)

@@ -1,0 +1,290 @@
+"""Data exports for the current filters: CSV files, their README, and the zip bundle.
+
+Every CSV goes through ``dialogue.csvexport.to_csv`` (BOM, RFC 4180 quoting, formula
+neutralising). Rows come from the same contributions layer as the dashboard, the PDF
+and the API, so all four agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import zipfile
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from dialogue.auth.models import User
+from dialogue.csvexport import to_csv
+from dialogue.db import utcnow
+from dialogue.extensions import db
+from dialogue.localities import Locality
+from dialogue.reports import analysis
+from dialogue.reports.contributions import Filters, filtered, pseudonym
+from dialogue.reports.models import Code, Coding
+from dialogue.reports.services import codebook
+
+CONTRIBUTION_COLUMNS = [
+    ("kind", "reaction, comment (on a finding), post (in a locality forum) or response "
+             "(to a workshop question)"),
+    ("id", "The contribution's id within its kind; (kind, id) is unique"),
+    ("person", "Stable pseudonym of the person (the same in every export and the API)"),
+    ("education_role", "The person's role in education when they contributed"),
+    ("phase", "Their school phase when they contributed"),
+    ("school_type", "Their school type when they contributed"),
+    ("locality", "Their locality when they contributed (workshops: the workshop's locality)"),
+    ("briefing", "The briefing of the finding, for reactions and comments"),
+    ("finding_key", "The finding's stable key, for reactions and comments"),
+    ("finding", "The finding's title"),
+    ("thread_id", "The forum thread, for posts"),
+    ("workshop", "The workshop, for responses"),
+    ("question", "The workshop question, for responses"),
+    ("answer", "Reactions: matches, partly or does_not_match; responses: the option or "
+               "scale point chosen"),
+    ("text", "What the person wrote, verbatim (comments, posts, open-text answers)"),
+    ("codes", "Codes any researcher applied, separated by semicolons"),
+    ("moderation_status", "Always visible: held, hidden and deleted material is excluded"),
+    ("created_at", "When it was written (reactions: when last answered), UTC ISO 8601"),
+]
+PARTICIPANT_COLUMNS = [
+    ("person", "Stable pseudonym, as in contributions.csv"),
+    ("education_role", "Role in education now (profile)"),
+    ("phase", "School phase now"),
+    ("school_type", "School type now"),
+    ("locality", "Locality now"),
+    ("contributions", "Contributions in scope"),
+    ("reactions", "Reactions in scope"),
+    ("comments", "Comments on findings in scope"),
+    ("posts", "Forum posts in scope"),
+    ("responses", "Workshop responses in scope"),
+    ("first_at", "First contribution in scope, UTC"),
+    ("last_at", "Latest contribution in scope, UTC"),
+]
+CODEBOOK_COLUMNS = [
+    ("code", "The code"), ("parent", "The code it is filed under"),
+    ("definition", "What it means"), ("when_to_use", "When to apply it"),
+    ("example", "An example"),
+]
+CODING_COLUMNS = [
+    ("kind", "Kind of the coded contribution"), ("id", "Its id"),
+    ("code", "The code applied"), ("coder", "Pseudonym of the researcher who applied it"),
+    ("coded_at", "When, UTC"),
+]
+POLL_COLUMNS = [
+    ("workshop", "Workshop title"), ("question", "Question prompt"),
+    ("answer", "Option or scale point"), ("count", "Consenting participants who chose it"),
+]
+FILES = {
+    "contributions": CONTRIBUTION_COLUMNS,
+    "participants": PARTICIPANT_COLUMNS,
+    "codebook": CODEBOOK_COLUMNS,
+    "coding": CODING_COLUMNS,
+    "polls": POLL_COLUMNS,
+}
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+def _coder(user_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return "R-" + hmac.new(key, f"coder:{user_id}".encode(), hashlib.sha256).hexdigest()[:8]
+
+
+def data_version(filters: Filters) -> str:
+    """A short fingerprint of the data in scope: it changes when any of it changes."""
+    _c, query = filtered(filters)
+    sub = query.subquery()
+    rows = db.session.execute(
+        select(sub.c.kind, func.count(), func.max(sub.c.id), func.max(sub.c.created_at),
+               func.sum(sub.c.id)).group_by(sub.c.kind).order_by(sub.c.kind)).all()
+    codings = db.session.execute(select(func.count(), func.max(Coding.id))).one()
+    codes = db.session.execute(select(func.count(), func.max(Code.id))).one()
+    basis = repr([tuple(str(v) for v in r) for r in rows] + [tuple(codings), tuple(codes)])
+    return hashlib.sha256(basis.encode()).hexdigest()[:12]
+
+
+def _codes_by_unit(c, query) -> dict[tuple[str, int], list[str]]:
+    sub = query.subquery()
+    rows = db.session.execute(
+        select(Coding.contribution_kind, Coding.contribution_id, Code.code)
+        .join(Code, Code.id == Coding.code_id)
+        .join(sub, (sub.c.kind == Coding.contribution_kind) & (sub.c.id == Coding.contribution_id))
+        .distinct().order_by(Coding.contribution_kind, Coding.contribution_id, Code.code))
+    result: dict[tuple[str, int], list[str]] = {}
+    for kind, ident, code in rows:
+        result.setdefault((kind, ident), []).append(code)
+    return result
+
+
+def _lookups():
+    from dialogue.briefings.models import Briefing, Finding
+    from dialogue.reports.contributions import _workshop_models
+
+    localities = dict(db.session.execute(select(Locality.id, Locality.name)).all())
+    findings = {fid: (key, title, briefing) for fid, key, title, briefing in db.session.execute(
+        select(Finding.id, Finding.key, Finding.title, Briefing.title)
+        .join(Briefing, Briefing.id == Finding.briefing_id))}
+    workshops, questions = {}, {}
+    models = _workshop_models()
+    if models is not None:
+        workshops = dict(db.session.execute(
+            select(models.Workshop.id, models.Workshop.title)).all())
+        questions = dict(db.session.execute(
+            select(models.Question.id, models.Question.prompt)).all())
+    return localities, findings, workshops, questions
+
+
+def contribution_rows(filters: Filters, *, offset: int = 0, limit: int | None = None):
+    """The contributions in scope as dicts, in a stable order (time, kind, id)."""
+    c, query = filtered(filters)
+    ordered = query.order_by(c.c.created_at, c.c.kind, c.c.id)
+    if limit is not None:
+        ordered = ordered.offset(offset).limit(limit)
+    rows = db.session.execute(ordered).all()
+    codes = _codes_by_unit(c, query) if limit is None else _codes_for_rows(rows)
+    localities, findings, workshops, questions = _lookups()
+    for r in rows:
+        key, title, briefing = findings.get(r.finding_id, ("", "", ""))
+        yield {
+            "kind": r.kind, "id": r.id, "person": pseudonym(r.user_id),
+            "education_role": r.education_role or "", "phase": r.phase or "",
+            "school_type": r.school_type or "", "locality": localities.get(r.locality_id, ""),
+            "briefing": briefing, "finding_key": key, "finding": title,
+            "thread_id": r.thread_id, "workshop": workshops.get(r.workshop_id, ""),
+            "question": questions.get(r.question_id, ""), "answer": r.answer or "",
+            "text": r.text or "", "codes": ";".join(codes.get((r.kind, r.id), [])),
+            "moderation_status": r.status, "created_at": _iso(r.created_at),
+        }
+
+
+def _codes_for_rows(rows) -> dict[tuple[str, int], list[str]]:
+    result: dict[tuple[str, int], list[str]] = {}
+    by_kind: dict[str, list[int]] = {}
+    for r in rows:
+        by_kind.setdefault(r.kind, []).append(r.id)
+    for kind, ids in by_kind.items():
+        for ident, code in db.session.execute(
+                select(Coding.contribution_id, Code.code).join(Code, Code.id == Coding.code_id)
+                .where(Coding.contribution_kind == kind, Coding.contribution_id.in_(ids))
+                .distinct().order_by(Coding.contribution_id, Code.code)):
+            result.setdefault((kind, ident), []).append(code)
+    return result
+
+
+def count_contributions(filters: Filters) -> int:
+    _c, query = filtered(filters)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def participant_rows(filters: Filters):
+    """One row per person with contributions in scope."""
+    _c, query = filtered(filters)
+    sub = query.subquery()
+    kinds = [func.sum(db.case((sub.c.kind == k, 1), else_=0))
+             for k in ("reaction", "comment", "post", "response")]
+    rows = db.session.execute(
+        select(sub.c.user_id, func.count(), *kinds, func.min(sub.c.created_at),
+               func.max(sub.c.created_at)).group_by(sub.c.user_id)).all()
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_([r[0] for r in rows])))} if rows else {}
+    localities = dict(db.session.execute(select(Locality.id, Locality.name)).all())
+    result = []
+    for user_id, total, reactions, comments, posts, responses, first, last in rows:
+        user = users.get(user_id)
+        result.append({
+            "person": pseudonym(user_id),
+            "education_role": (user.education_role or "") if user else "",
+            "phase": (user.phase or "") if user else "",
+            "school_type": (user.school_type or "") if user else "",
+            "locality": localities.get(user.locality_id, "") if user else "",
+            "contributions": total, "reactions": reactions or 0, "comments": comments or 0,
+            "posts": posts or 0, "responses": responses or 0,
+            "first_at": _iso(first), "last_at": _iso(last),
+        })
+    result.sort(key=lambda row: row["person"])
+    return result
+
+
+def codebook_rows():
+    return [{"code": c.code, "parent": c.parent.code if c.parent else "",
+             "definition": c.definition, "when_to_use": c.when_to_use, "example": c.example}
+            for c in codebook()]
+
+
+def coding_rows(filters: Filters):
+    _c, query = filtered(filters)
+    sub = query.subquery()
+    rows = db.session.execute(
+        select(Coding.contribution_kind, Coding.contribution_id, Code.code,
+               Coding.researcher_id, Coding.created_at)
+        .join(Code, Code.id == Coding.code_id)
+        .join(sub, (sub.c.kind == Coding.contribution_kind) & (sub.c.id == Coding.contribution_id))
+        .order_by(Coding.contribution_kind, Coding.contribution_id, Code.code,
+                  Coding.researcher_id))
+    return [{"kind": k, "id": i, "code": code, "coder": _coder(r), "coded_at": _iso(at)}
+            for k, i, code, r, at in rows]
+
+
+def poll_rows(filters: Filters):
+    rows = []
+    for q in analysis.workshop_results(filters):
+        for answer in q["answers"]:
+            rows.append({"workshop": q["workshop"], "question": q["prompt"],
+                         "answer": answer["label"], "count": answer["count"]})
+    return rows
+
+
+def build_csv(name: str, filters: Filters) -> str:
+    """One of the CSV files for these filters."""
+    columns = [column for column, _ in FILES[name]]
+    source = {
+        "contributions": lambda: contribution_rows(filters),
+        "participants": lambda: participant_rows(filters),
+        "codebook": codebook_rows,
+        "coding": lambda: coding_rows(filters),
+        "polls": lambda: poll_rows(filters),
+    }[name]
+    return to_csv(columns, ([row[col] for col in columns] for row in source()))
+
+
+def readme(filters: Filters, exported_at: datetime | None = None) -> str:
+    """What each file and column means, the filters used and when the export was made."""
+    exported_at = exported_at or utcnow()
+    lines = [
+        "Dialogue research export",
+        "========================",
+        "",
+        f"Exported: {_iso(exported_at)} (UTC)",
+        f"Data version: {data_version(filters)}",
+        "Filters: " + ("; ".join(f"{k}={v}" for k, v in filters.items()) or "none (all data)"),
+        "",
+        "Only contributions from people who consented to research use are included, and",
+        "never held, hidden or author-deleted posts, nor open-text answers a facilitator hid.",
+        "People appear as stable pseudonyms (P-...), researchers as R-....",
+        "Files are UTF-8 with a byte-order mark, comma-separated, RFC 4180 quoting. Cells",
+        "that a spreadsheet would run as a formula (starting = + - @, tab or return) begin",
+        "with an apostrophe.",
+        "",
+    ]
+    for name, columns in FILES.items():
+        lines += [f"{name}.csv", "-" * (len(name) + 4)]
+        lines += [f"  {column}: {meaning}" for column, meaning in columns]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def build_zip(filters: Filters) -> bytes:
+    """Every CSV and the README in one zip."""
+    buffer = io.BytesIO()
+    stamp = (1980, 1, 1, 0, 0, 0)  # fixed member times: same data, same bytes
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("README.txt", stamp), readme(filters))
+        for name in FILES:
+            info = zipfile.ZipInfo(f"{name}.csv", stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, build_csv(name, filters).encode("utf-8"))
+    return buffer.getvalue()
