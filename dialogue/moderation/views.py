@@ -292,7 +292,8 @@ def _contexts(post_list: list[Post]) -> dict[int, str]:
 
 def _queue_item(post: Post, **extra):
     return render_template(
-        "moderation/_item.html", post=post, flags=posts.flags_for([post.id])[post.id], context=_contexts([post])[post.id],
+        "moderation/_item.html", post=post, flags=posts.flags_for([post.id])[post.id],
+        context=_contexts([post])[post.id],
         hide_form=extra.pop("hide_form", None) or HideForm(formdata=None),
         suspend_form=extra.pop("suspend_form", None) or SuspendForm(formdata=None), **extra)
 
