@@ -1,0 +1,130 @@
+"""The live version numbers pollers compare, kept in the database and mirrored in Redis.
+
+``bump`` runs an UPDATE on the workshop row in the caller's transaction, so a version
+can never be visible before the change it stands for. On PostgreSQL that UPDATE also
+takes the workshop's row lock, which serialises a response write against a facilitator
+closing the question. After the commit, the new numbers are copied to Redis (when
+configured) with a compare-and-set that only moves forward, so a slow writer can never
+put an older version back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from dialogue.extensions import db
+from dialogue.redis_client import get_redis, redis_configured
+from dialogue.workshops.models import Workshop
+
+REDIS_TTL = 24 * 3600
+_PENDING = "dialogue_workshop_live"
+
+# Only move forward: a writer that commits later but reaches Redis first is not undone.
+_SET_IF_NEWER = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if (not current) or tonumber(current) < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'id', ARGV[4], 'v', ARGV[1], 's', ARGV[2], 'st', ARGV[3])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What a poller needs to decide whether anything changed."""
+
+    workshop_id: int
+    version: int
+    state_version: int
+    state: str
+
+    @property
+    def participant_etag(self) -> str:
+        return f'"p{self.workshop_id}-{self.state_version}"'
+
+    @property
+    def presenter_etag(self) -> str:
+        return f'"w{self.workshop_id}-{self.version}"'
+
+
+def _key(code: str) -> str:
+    return f"dialogue:workshop-live:{code}"
+
+
+def bump(workshop: Workshop, *, state_changed: bool = False) -> int:
+    """Move the workshop's version on (and its state version, when participants' view
+    changes), inside the current transaction; return the new version."""
+    values = {"version": Workshop.version + 1}
+    if state_changed:
+        values["state_version"] = Workshop.state_version + 1
+    row = db.session.execute(
+        update(Workshop).where(Workshop.id == workshop.id).values(**values)
+        .returning(Workshop.version, Workshop.state_version, Workshop.state)
+        .execution_options(synchronize_session=False)
+    ).one()
+    db.session.expire(workshop, ["version", "state_version"])
+    pending = db.session.info.setdefault(_PENDING, {})
+    pending[workshop.code] = LiveState(workshop.id, row.version, row.state_version,
+                                       str(workshop.state))
+    return row.version
+
+
+def publish(states: list[LiveState] | dict) -> None:
+    """Copy committed live states to Redis (no-op without Redis)."""
+    if not redis_configured():
+        return
+    client = get_redis()
+    script = client.register_script(_SET_IF_NEWER)
+    items = states.items() if isinstance(states, dict) else states
+    for code, state in items:
+        try:
+            script(keys=[_key(code)], args=[state.version, state.state_version, state.state,
+                                            state.workshop_id, REDIS_TTL])
+        except Exception:
+            # A stale cached version would hide the change, so drop the key if we can.
+            current_app.logger.warning("could not publish workshop %s live state", code)
+            with contextlib.suppress(Exception):  # Redis is down: readers use the DB
+                client.delete(_key(code))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        # Outside an app context (scripts) there is nothing to mirror to.
+        with contextlib.suppress(RuntimeError):
+            publish(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def live_state(code: str) -> LiveState | None:
+    """The live numbers for a workshop code: one Redis read, or one indexed row read."""
+    client = get_redis() if redis_configured() else None
+    if client is not None:
+        try:
+            cached = client.hgetall(_key(code))
+        except Exception:
+            cached = None
+        if cached:
+            return LiveState(int(cached[b"id"]), int(cached[b"v"]), int(cached[b"s"]),
+                             cached[b"st"].decode())
+    row = db.session.execute(
+        select(Workshop.id, Workshop.version, Workshop.state_version, Workshop.state)
+        .where(Workshop.code == code)
+    ).one_or_none()
+    if row is None:
+        return None
+    state = LiveState(row.id, row.version, row.state_version, row.state)
+    if client is not None:
+        publish({code: state})
+    return state
