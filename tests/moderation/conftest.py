@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 
@@ -37,3 +38,14 @@ def make_finding(key: str = "a-finding", title: str = "A finding", *, figure: st
 @pytest.fixture
 def finding(app):
     return make_finding()
+
+
+class TagAudit(HTMLParser):
+    """Collects the tags and attributes of rendered HTML (text stays text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from dialogue.forums import services as forums
 from dialogue.moderation import services as posts
 from dialogue.moderation.models import Flag, Post, PostStatus
 from dialogue.notifications.models import Notification
+from tests.moderation.conftest import TagAudit
 
 
 def _notes(user) -> list[str]:
@@ -265,17 +265,6 @@ def test_author_deletion_removes_the_text_everywhere(client, login, factory, thr
     assert search.search("Secret").total == 0
 
 
-class _TagAudit(HTMLParser):
-    """Collects the tags and attributes of rendered HTML (text stays text)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
 HOSTILE = [
     "<script>alert(1)</script>",
     "[click](javascript:alert(1))",
@@ -298,7 +287,7 @@ def test_hostile_markdown_is_inert(client, factory, thread, trusted, hostile):
     # The user's HTML (which may hold no <div>) sits inside the post body's <div>.
     body = page.split('class="dialogue-post__body govuk-body">')[-1].split("</div>", 1)[0]
     assert body.strip()
-    audit_ = _TagAudit()
+    audit_ = TagAudit()
     audit_.feed(body)
     for tag, attrs in audit_.tags:
         assert tag not in {"script", "img", "iframe", "style", "object", "embed"}, tag
