@@ -83,11 +83,12 @@ def register_blueprints(app: Flask) -> None:
     from dialogue.main import bp as main_bp
     from dialogue.moderation import bp as moderation_bp
     from dialogue.notifications import bp as notifications_bp
+    from dialogue.privacy import bp as privacy_bp
     from dialogue.reports import bp as reports_bp
     from dialogue.workshops import bp as workshops_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, briefings_bp, forums_bp, moderation_bp,
-                      notifications_bp, workshops_bp, reports_bp):
+                      notifications_bp, workshops_bp, reports_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 
