@@ -19,13 +19,12 @@ from sqlalchemy import select
 from dialogue import search as search_service
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_contribute
-from dialogue.briefings import bp, services
+from dialogue.briefings import bp, pages, services
 from dialogue.briefings.forms import ReactionForm
 from dialogue.briefings.models import (
     REACTION_LABELS,
     Briefing,
     Finding,
-    GlossaryTerm,
     ReactionAnswer,
 )
 from dialogue.extensions import db, htmx, limiter
@@ -63,21 +62,14 @@ def index():
 @bp.route("/briefings/<slug>")
 def show(slug: str):
     """One briefing: contents, findings with figures, reactions and comment counts."""
-    briefing = _live_briefing(slug)
-    findings = [f for f in briefing.findings if not f.is_retired]
-    by_key = {f.key: f for f in findings}
-    siblings = services.published_briefings()
-    index_of = next(i for i, b in enumerate(siblings) if b.id == briefing.id)
-    previous = siblings[index_of - 1] if index_of > 0 else None
-    following = siblings[index_of + 1] if index_of + 1 < len(siblings) else None
-    terms = []
-    if briefing.is_glossary:
-        terms = db.session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.position)).all()
+    page = pages.briefing_page(slug)
+    if page is None:
+        abort(404)
+    findings = list(page.findings.values())
     return render_template(
-        "briefings/show.html", briefing=briefing, by_key=by_key, previous=previous,
-        following=following, glossary_terms=terms, form=ReactionForm(),
-        comment_counts=services.comment_counts([f.id for f in findings]),
-        origin="briefing", **_reaction_state(findings),
+        "briefings/show.html", page=page, origin="briefing",
+        comment_counts=services.comment_counts(list(page.findings)),
+        **_reaction_state(findings),
     )
 
 

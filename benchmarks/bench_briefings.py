@@ -1,0 +1,176 @@
+"""Briefing page throughput against /healthz, from one gunicorn server in one run, and
+the time to build the PDF of the longest briefing.
+
+    .venv/bin/python benchmarks/bench_briefings.py [--seconds 5] [--rounds 3]
+
+Starts gunicorn (2 sync workers) on a free loopback port against a temporary SQLite
+database with the content imported, then alternates /healthz and a briefing page
+(wrk when installed, else a small threaded load generator) and prints the ratio of
+the medians. The issue asks for >= 0.8; the PDF for < 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(workdir: Path) -> dict:
+    """Create the database, import the content; return the server's environment."""
+    env = dict(os.environ)
+    env.update(DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}", SECRET_KEY="bench-" * 8,
+               DIALOGUE_ENV="production", SESSION_COOKIE_SECURE="0",
+               RATELIMIT_ENABLED="0")
+    env.pop("REDIS_URL", None)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DIALOGUE_ENV")})
+    from dialogue import create_app
+    from dialogue.briefings import services
+    from dialogue.extensions import db
+    from dialogue.schema import create_all
+
+    app = create_app({"INSTANCE_PATH": str(workdir / "instance")})
+    with app.app_context():
+        create_all()
+        services.import_content()
+        db.session.commit()
+    return env
+
+
+def wait_until_up(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def run_wrk(url: str, seconds: int) -> float:
+    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        raise RuntimeError(f"errors while loading {url}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def run_threads(port: int, path: str, seconds: int, threads: int = 8) -> float:
+    """A bounded keep-alive load generator for machines without wrk."""
+    count = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < stop:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status}")
+            count[i] += 1
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    started = time.monotonic()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return sum(count) / (time.monotonic() - started)
+
+
+def time_pdf(workdir: Path, runs: int = 3) -> tuple[str, int, list[float]]:
+    from sqlalchemy import func, select
+
+    from dialogue import create_app
+    from dialogue.briefings import services
+    from dialogue.briefings.models import Briefing
+    from dialogue.extensions import db
+
+    app = create_app({"INSTANCE_PATH": str(workdir / "instance")})
+    with app.app_context(), app.test_request_context():
+        longest = db.session.scalar(
+            select(Briefing).order_by(func.length(Briefing.body_html).desc()).limit(1))
+        times = []
+        size = 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            size = len(services.build_briefing_pdf(longest))
+            times.append(time.perf_counter() - started)
+        return longest.slug, size, times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--page", default="/briefings/markets")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-briefings-"))
+    server = None
+    try:
+        env = prepare(workdir)
+        port = free_port()
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2",
+             "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level",
+             "warning", "wsgi:app"], cwd=ROOT, env=env)
+        wait_until_up(port)
+        use_wrk = shutil.which("wrk") is not None
+        tool = "wrk -t2 -c16" if use_wrk else "threaded Python client (8 connections)"
+
+        def measure(path: str) -> float:
+            if use_wrk:
+                return run_wrk(f"http://127.0.0.1:{port}{path}", args.seconds)
+            return run_threads(port, path, args.seconds)
+
+        measure("/healthz"), measure(args.page)  # warm-up: imports, caches, connections
+        health, page = [], []
+        for _ in range(args.rounds):
+            health.append(measure("/healthz"))
+            page.append(measure(args.page))
+        h, p = statistics.median(health), statistics.median(page)
+        print(f"load generator: {tool}, {args.seconds}s x {args.rounds} rounds, "
+              f"gunicorn 2 sync workers, SQLite, {os.cpu_count()} CPUs")
+        print(f"/healthz            {h:8.0f} req/s  (rounds: {', '.join(f'{x:.0f}' for x in health)})")
+        print(f"{args.page:<20}{p:8.0f} req/s  (rounds: {', '.join(f'{x:.0f}' for x in page)})")
+        print(f"ratio briefing/healthz: {p / h:.2f}  (target >= 0.80)")
+        server.terminate()
+        server.wait(10)
+        server = None
+        slug, size, times = time_pdf(workdir)
+        print(f"PDF of the longest briefing ({slug}, {size / 1024:.0f} KiB): median "
+              f"{statistics.median(times):.2f} s of {len(times)} "
+              f"({', '.join(f'{t:.2f}' for t in times)}; target < 3 s)")
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
