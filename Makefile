@@ -21,8 +21,11 @@ run: install
 	DIALOGUE_ENV=development $(VENV)/bin/flask db upgrade
 	DIALOGUE_ENV=development $(VENV)/bin/flask dialogue demo
 	@echo "Serving Dialogue on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	DIALOGUE_ENV=development $(VENV)/bin/gunicorn --workers $(WORKERS) \
-	    --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	@export DIALOGUE_ENV=development; \
+	    nice -n 10 $(VENV)/bin/flask dialogue worker & worker=$$!; \
+	    trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	    $(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+	        --access-logfile - wsgi:app
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: install lint
