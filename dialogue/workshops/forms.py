@@ -138,9 +138,9 @@ class JoinForm(FlaskForm):
     code = StringField("Workshop code", description="The six characters on the screen",
                        filters=[strip_filter],
                        validators=[DataRequired("Enter the workshop code"), Length(max=20)])
-    education_role = SelectField("Your role (optional)", choices=choices(
+    education_role = SelectField("Your role (optional)", default="", choices=choices(
         [("", "Prefer not to say")] + [(k.value, v) for k, v in EDUCATION_ROLE_LABELS.items()]))
-    phase = SelectField("Phase (optional)", choices=choices(
+    phase = SelectField("Phase (optional)", default="", choices=choices(
         [("", "Prefer not to say")] + [(k.value, v) for k, v in PHASE_LABELS.items()]))
 
 
