@@ -10,7 +10,6 @@ import re
 
 from flask import url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from dialogue import audit
 from dialogue.auth import permissions
@@ -85,7 +84,7 @@ def reply_counts(thread_ids: list[int]) -> dict[int, int]:
 
 def posts_page(thread: Thread, viewer, page: int, per_page: int = 50):
     """A page of a thread's posts (opening post first), with authors, in two queries."""
-    statement = (select(Post).options(joinedload(Post.author))
+    statement = (select(Post).options(posts.with_author())
                  .where(Post.thread_id == thread.id, posts.visible_to(viewer))
                  .order_by(Post.created_at, Post.id))
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)

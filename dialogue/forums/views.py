@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from dialogue.auth import permissions
 from dialogue.extensions import db, htmx
@@ -130,7 +129,7 @@ def reply(thread_id: int):
         message = ("Your reply is waiting for a moderator. Only you can see it until it is "
                    "approved." if post.is_held else "Your reply has been posted.")
         if htmx:
-            post = db.session.scalar(select(Post).options(joinedload(Post.author))
+            post = db.session.scalar(select(Post).options(posts.with_author())
                                      .where(Post.id == post.id))
             return render_template("forums/_reply_added.html", thread=item, post=post,
                                    form=ReplyForm(formdata=None), notice=message,

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from dialogue import audit
 from dialogue.auth import permissions
@@ -106,6 +106,16 @@ def publish_unreviewed(post: Post) -> Post:
     return post
 
 
+def with_author():
+    """Load a post's author with the post: only the name shown, none of the account's
+    roles or localities (which would cost a query per page for nothing)."""
+    from dialogue.auth.models import User
+
+    return joinedload(Post.author).options(
+        load_only(User.id, User.display_name), lazyload(User.role_grants),
+        lazyload(User.moderated_localities), lazyload(User.locality))
+
+
 # --- reading --------------------------------------------------------------------------
 
 def post_url(post: Post) -> str:
@@ -138,7 +148,7 @@ def comment_counts(finding_ids: Iterable[int]) -> dict[int, int]:
 def comments_for_finding(finding_id: int, viewer) -> list[tuple[Post, list[Post]]]:
     """The comment thread of a finding: top-level comments, each with its replies."""
     posts = db.session.scalars(
-        select(Post).options(joinedload(Post.author))
+        select(Post).options(with_author())
         .where(Post.finding_id == finding_id, visible_to(viewer))
         .order_by(Post.created_at, Post.id)
     ).all()
@@ -426,7 +436,7 @@ def queue_query(moderator, locality_id: int | None = None, *, comments_only: boo
     statement = (
         select(Post)
         .outerjoin(flags, flags.c.post_id == Post.id)
-        .options(joinedload(Post.author))
+        .options(with_author())
         .where(or_(Post.status == PostStatus.HELD,
                    (flags.c.open_flags > 0) & (Post.status != PostStatus.DELETED)))
         .order_by(Post.created_at, Post.id)

@@ -42,7 +42,7 @@ posting_limit = limiter.shared_limit(lambda: current_app.config["POST_RATE_LIMIT
 
 def load_post(post_id: int) -> Post:
     """A post with its author, or 404."""
-    post = db.session.scalar(select(Post).options(joinedload(Post.author))
+    post = db.session.scalar(select(Post).options(posts.with_author())
                              .where(Post.id == post_id))
     if post is None:
         abort(404)
