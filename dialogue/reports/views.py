@@ -240,16 +240,19 @@ def start_synthesis():
     filters = Filters.from_args(request.form)
     services.purge_expired_jobs()
     job = services.request_synthesis(current_user, filters.query_string())
+    job_id, fresh = job.id, job.state == JobState.QUEUED and job.progress == 0
     db.session.commit()
-    if job.state == JobState.QUEUED and job.progress == 0:
-        _enqueue(job)
-    return redirect(url_for("reports.synthesis", job_id=job.id))
+    if fresh:
+        _enqueue(job_id)
+    return redirect(url_for("reports.synthesis", job_id=job_id))
 
 
-def _enqueue(job: SynthesisJob) -> None:
+def _enqueue(job_id: int) -> None:
+    # Called after the commit, touching no ORM state: with the inline queue (tests) the
+    # job runs right here and must not find this request holding SQLite's write lock.
     from dialogue.jobs import enqueue
 
-    enqueue("dialogue.reports.synthesis:run_job", job.id)
+    enqueue("dialogue.reports.synthesis:run_job", job_id)
 
 
 def _own_job(job_id: int) -> SynthesisJob:
@@ -301,8 +304,8 @@ def retry_synthesis(job_id: int):
     if job.state == JobState.FAILED:
         job.retry()
         db.session.commit()
-        _enqueue(job)
-    return redirect(url_for("reports.synthesis", job_id=job.id))
+        _enqueue(job_id)
+    return redirect(url_for("reports.synthesis", job_id=job_id))
 
 
 # --- API tokens -----------------------------------------------------------------
