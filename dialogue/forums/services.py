@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import exists, false, func, or_, select
 
 from dialogue import audit
 from dialogue.auth import permissions
@@ -51,7 +51,8 @@ def locality_summaries() -> list[tuple[Locality, int, object]]:
     """Each locality with its number of threads and its latest activity, in one query."""
     stats = (select(Thread.locality_id, func.count(Thread.id).label("threads"),
                     func.max(Thread.last_activity_at).label("latest"))
-             .where(Thread.deleted_at.is_(None)).group_by(Thread.locality_id).subquery())
+             .where(Thread.deleted_at.is_(None), is_published())
+             .group_by(Thread.locality_id).subquery())
     rows = db.session.execute(
         select(Locality, func.coalesce(stats.c.threads, 0), stats.c.latest)
         .outerjoin(stats, stats.c.locality_id == Locality.id)
@@ -60,7 +61,13 @@ def locality_summaries() -> list[tuple[Locality, int, object]]:
     return [(locality, count, latest) for locality, count, latest in rows]
 
 
-def threads_page(locality: Locality, page: int, per_page: int = 20, *,
+def is_published():
+    """A thread is public once one of its posts is visible (a new account's thread waits
+    with its held opening post, so a spammer's title never reaches the listing)."""
+    return exists().where(Post.thread_id == Thread.id, Post.status == PostStatus.VISIBLE)
+
+
+def threads_page(locality: Locality, page: int, per_page: int = 20, *, viewer=None,
                  include_removed: bool = False):
     """A page of a locality's threads: pinned first, then newest activity first."""
     statement = (select(Thread).where(Thread.locality_id == locality.id)
@@ -68,6 +75,9 @@ def threads_page(locality: Locality, page: int, per_page: int = 20, *,
                            Thread.id.desc()))
     if not include_removed:
         statement = statement.where(Thread.deleted_at.is_(None))
+        own = Thread.author_id == viewer.id if getattr(viewer, "is_authenticated", False) \
+            else false()
+        statement = statement.where(or_(is_published(), own))
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
@@ -125,6 +135,11 @@ def finding_cards(post_list: list[Post]) -> dict[str, object]:
         return {}
     return {finding.key: finding for finding in db.session.scalars(
         select(Finding).where(Finding.key.in_(keys)))}
+
+
+def thread_is_public(thread: Thread) -> bool:
+    """Whether anyone may see this thread (one of its posts is visible)."""
+    return bool(db.session.scalar(select(is_published()).where(Thread.id == thread.id)))
 
 
 def is_subscribed(user, *, thread: Thread | None = None,
@@ -195,12 +210,13 @@ def unsubscribe(user, *, thread: Thread | None = None,
 
 
 @posts.on_publish
-def _post_published(post: Post) -> None:
+def _post_published(post: Post, first_time: bool) -> None:
     """A forum post became visible: move the thread's activity, index it, tell followers."""
     if post.thread_id is None:
         return
     thread = db.session.get(Thread, post.thread_id)
-    thread.last_activity_at = utcnow()
+    if first_time:
+        thread.last_activity_at = utcnow()
     first_id = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id))
     search = posts._search()
     if post.id == first_id:
@@ -208,6 +224,8 @@ def _post_published(post: Post) -> None:
             search.index_document("thread", thread.id, thread.title, post.body,
                                   url_for("forums.thread", thread_id=thread.id),
                                   locality_id=thread.locality_id)
+        return
+    if not first_time:
         return
     followers = set(db.session.scalars(
         select(Subscription.user_id).where(

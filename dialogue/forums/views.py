@@ -30,8 +30,13 @@ def _locality(slug: str) -> Locality:
 
 def _thread(thread_id: int) -> Thread:
     thread = db.get_or_404(Thread, thread_id)
-    if thread.is_deleted and not permissions.can_moderate(current_user, thread.locality_id):
+    if permissions.can_moderate(current_user, thread.locality_id):
+        return thread
+    if thread.is_deleted:
         abort(404, "This thread has been removed by a moderator.")
+    if (not permissions.can_edit_own(current_user, thread.author_id)
+            and not forums.thread_is_public(thread)):
+        abort(404)  # its opening post is still waiting for a moderator
     return thread
 
 
@@ -47,7 +52,7 @@ def locality(slug: str):
     place = _locality(slug)
     page = forums.threads_page(
         place, request.args.get("page", 1, type=int),
-        include_removed=permissions.can_moderate(current_user, place.id))
+        viewer=current_user, include_removed=permissions.can_moderate(current_user, place.id))
     thread_ids = [t.id for t in page.items]
     return render_template(
         "forums/locality.html", locality=place, page=page,

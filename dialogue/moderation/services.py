@@ -44,11 +44,11 @@ class AlreadyHandled(Exception):
 
 # Called with a post when it becomes visible to everyone (on posting, or on approval):
 # forums use it to notify subscribers and move the thread's latest activity.
-_publish_hooks: list[Callable[[Post], None]] = []
+_publish_hooks: list[Callable[[Post, bool], None]] = []
 
 
-def on_publish(hook: Callable[[Post], None]) -> Callable[[Post], None]:
-    """Register ``hook(post)`` to run whenever a post is published."""
+def on_publish(hook: Callable[[Post, bool], None]) -> Callable[[Post, bool], None]:
+    """Register ``hook(post, first_time)`` to run whenever a post is published."""
     if hook not in _publish_hooks:
         _publish_hooks.append(hook)
     return hook
@@ -90,11 +90,13 @@ def _context_title(post: Post) -> str:
 
 
 def _publish(post: Post) -> None:
-    """Side effects of a post becoming visible: search, and the forums' hooks."""
+    """Side effects of a post becoming visible: search, and the forums' hooks (told
+    whether this is its first appearance, so a restored post does not notify again)."""
+    first_time = post.approved_at is None
     post.approved_at = post.approved_at or utcnow()
     index_post(post, _context_title(post))
     for hook in _publish_hooks:
-        hook(post)
+        hook(post, first_time)
 
 
 def publish_unreviewed(post: Post) -> Post:

@@ -118,10 +118,11 @@ def edit_post(post_id: int):
     form = EditPostForm(obj=post if request.method == "GET" else None)
     status = 200
     if not post.editable_by(current_user):
-        flash("You can no longer edit this post: the time for editing has passed, or it "
-              "has been hidden or deleted.", "error")
+        message = ("You can no longer edit this post: the time for editing has passed, or it "
+                   "has been hidden or deleted.")
         if htmx:
-            return _post_fragment(post), 409
+            return _post_fragment(post, notice=message), 409
+        flash(message, "error")
         return redirect(_back_to(post))
     if form.validate_on_submit():
         try:
@@ -150,12 +151,13 @@ def delete_post(post_id: int):
     try:
         posts.delete_post(post, current_user)
     except posts.PostingRefused as error:
-        flash(str(error), "error")
+        message, category = str(error), "error"
     else:
         db.session.commit()
-        flash("Your post has been deleted.", "success")
+        message, category = "Your post has been deleted.", "success"
     if htmx:
-        return _post_fragment(post)
+        return _post_fragment(post, notice=message)
+    flash(message, category)
     return redirect(_back_to(post))
 
 

@@ -193,3 +193,46 @@ def test_moderator_can_lock_and_pin(client, login, factory, thread):
     login(factory.user())
     assert client.post(f"/threads/{thread.id}/moderate",
                        data={"action": "unlock"}).status_code == 403
+
+
+def test_a_new_accounts_thread_stays_out_of_listings_until_approved(client, login, factory,
+                                                                    locality):
+    from dialogue.moderation import services as posts
+
+    newcomer = factory.user()
+    new_thread, opening = forums.create_thread(newcomer, locality, "Buy cheap essays", "spam")
+    db.session.commit()
+    assert opening.status == PostStatus.HELD
+    assert b"Buy cheap essays" not in client.get(f"/localities/{locality.slug}").data
+    assert client.get(f"/threads/{new_thread.id}").status_code == 404
+    login(newcomer)
+    assert b"Buy cheap essays" in client.get(f"/localities/{locality.slug}").data
+    assert client.get(f"/threads/{new_thread.id}").status_code == 200
+    posts.approve_post(opening, factory.user(role="moderator"))
+    db.session.commit()
+    login(factory.user())
+    assert b"Buy cheap essays" in client.get(f"/localities/{locality.slug}").data
+
+
+def test_restoring_a_post_does_not_notify_followers_again(factory, thread, trusted):
+    from dialogue.moderation import services as posts
+    from dialogue.notifications.models import Notification
+
+    follower = factory.user()
+    forums.subscribe(follower, thread=thread)
+    post = forums.reply(factory.user(), thread, "Once")
+    moderator = factory.user(role="moderator")
+    posts.hide_post(post, moderator, "Check")
+    posts.restore_post(post, moderator)
+    db.session.commit()
+    texts = db.session.scalars(select(Notification.text)
+                               .where(Notification.user_id == follower.id)).all()
+    assert len(texts) == 1
+
+
+def test_posting_needs_the_csrf_token(app, client, login, factory, thread, trusted):
+    app.config["WTF_CSRF_ENABLED"] = True
+    login(factory.user())
+    response = client.post(f"/threads/{thread.id}/reply", data={"body": "No token"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.body == "No token")) == 0
