@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -358,10 +359,14 @@ def decide(post_id: int, action: str):
             category, status = "error", 409
         except posts.PostingRefused as error:
             message, category, status = str(error), "error", 422
+    item = _queue_item(post, message=None if status == 422 and not htmx else message,
+                       category=category, done=status == 200,
+                       hide_form=form if action == "hide" and status == 422 else None)
     if htmx:
-        return _queue_item(post, message=message, category=category,
-                           hide_form=form if action == "hide" and status == 422 else None,
-                           done=status == 200), status
+        return item, status
+    if status == 422:  # without JavaScript: the item again, with what was typed
+        return render_template("moderation/decide.html", item=Markup(item),  # noqa: S704
+                               message=message), status
     flash(message, category)
     return redirect(request.form.get("next") or url_for("moderation.queue"))
 
@@ -387,9 +392,13 @@ def suspend_author(post_id: int):
             message = f"{author.display_name} cannot post for {form.days.data} days."
         except posts.PostingRefused as error:
             message, category, status = str(error), "error", 422
+    item = _queue_item(post, message=None if status == 422 and not htmx else message,
+                       category=category, suspend_form=form if status == 422 else None)
     if htmx:
-        return _queue_item(post, message=message, category=category,
-                           suspend_form=form if status == 422 else None), status
+        return item, status
+    if status == 422:
+        return render_template("moderation/decide.html", item=Markup(item),  # noqa: S704
+                               message=message), status
     flash(message, category)
     return redirect(request.form.get("next") or url_for("moderation.queue"))
 

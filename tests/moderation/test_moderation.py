@@ -123,6 +123,9 @@ def test_hide_needs_a_reason(client, login, factory, thread, trusted):
     response = client.post(f"/moderation/posts/{post.id}/hide", data={"reason": ""},
                            headers={"HX-Request": "true"})
     assert response.status_code == 422
+    no_js = client.post(f"/moderation/posts/{post.id}/hide", data={"reason": "  "})
+    assert no_js.status_code == 422 and b"There is a problem" in no_js.data
+    assert b"Give a reason" in no_js.data
     db.session.refresh(post)
     assert post.status == PostStatus.VISIBLE
 
