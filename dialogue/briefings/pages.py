@@ -5,14 +5,14 @@ the neighbouring briefings change only when content is imported. That part is
 rendered once into ``RenderedPage.parts``, with slots left for what differs per
 request (the reaction widget, which depends on who is asking, and the discussion
 link with its comment count). Requests then fill the slots instead of rendering the
-whole briefing again. The cache key is a digest of every live briefing's id, content
-hash and import time, so any import, retirement or reordering invalidates it; it is a
-pure function of the database, so workers holding different copies cannot disagree.
+whole briefing again. The cache is checked against one cheap query (the number of
+briefings and the latest import and retirement stamps), so any import, retirement or
+reordering invalidates it; it is a function of the database only, so workers holding
+their own copies cannot disagree.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from dialogue.briefings.models import Briefing, GlossaryTerm
 from dialogue.extensions import db
@@ -47,10 +47,22 @@ class RenderedPage:
     title: str
     parts: tuple[Any, ...]  # str, or ("reaction" | "discussion", finding id)
     findings: dict[int, FindingStub]
+    # The reaction slot as anonymous visitors see it (a sign-in prompt) is the same
+    # for everyone, so it is rendered here too.
+    anonymous_widgets: dict[int, str]
 
 
 def _slot(kind: str, finding_id: int) -> Markup:
     return Markup(f"{_SLOT}{kind}:{int(finding_id)}{_SLOT}")  # noqa: S704 - no user text
+
+
+def _version() -> str:
+    """Changes whenever an import adds, changes, retires or restores a briefing (the
+    importer stamps ``imported_at`` or ``retired_at``). One cheap row, every request."""
+    row = db.session.execute(text(
+        "SELECT count(*), max(imported_at), max(retired_at) FROM briefings"
+    )).one()
+    return "|".join(str(value) for value in row)
 
 
 def _live_rows() -> list:
@@ -60,13 +72,6 @@ def _live_rows() -> list:
                Briefing.imported_at)
         .where(Briefing.retired_at.is_(None)).order_by(Briefing.position, Briefing.slug)
     ).all()
-
-
-def _version(rows) -> str:
-    digest = hashlib.sha256()
-    for row in rows:
-        digest.update(f"{row.id}|{row.slug}|{row.content_hash}|{row.imported_at}\n".encode())
-    return digest.hexdigest()
 
 
 def _render(slug: str, rows) -> RenderedPage:
@@ -88,23 +93,29 @@ def _render(slug: str, rows) -> RenderedPage:
         parts.append((match.group(1), int(match.group(2))))
         position = match.end()
     parts.append(html[position:])
+    stubs = {f.id: FindingStub(f.id, f.key, f.title) for f in findings}
+    anonymous = {
+        stub.id: render_template("briefings/_reaction.html", finding=stub, anonymous=True,
+                                 my_reactions={}, totals={}, origin="briefing")
+        for stub in stubs.values()
+    }
     return RenderedPage(
         briefing_id=briefing.id, slug=briefing.slug, title=briefing.title,
-        parts=tuple(p for p in parts if p != ""),
-        findings={f.id: FindingStub(f.id, f.key, f.title) for f in findings},
+        parts=tuple(p for p in parts if p != ""), findings=stubs,
+        anonymous_widgets=anonymous,
     )
 
 
 def briefing_page(slug: str) -> RenderedPage | None:
     """The rendered static part of a live briefing's page, or None if there is none."""
-    rows = _live_rows()
-    if not any(row.slug == slug for row in rows):
-        return None
-    version = _version(rows)
+    version = _version()
     cache: dict = current_app.extensions.setdefault("briefing_pages", {})
     hit = cache.get(slug)
     if hit is not None and hit[0] == version:
         return hit[1]
+    rows = _live_rows()
+    if not any(row.slug == slug for row in rows):
+        return None
     page = _render(slug, rows)
     with _lock:
         if len(cache) > 256:  # only live slugs ever get here; this is a safety net
