@@ -1,0 +1,47 @@
+"""The demo data and the synthetic contributions generator."""
+
+from sqlalchemy import func, select
+
+from dialogue.extensions import db
+from dialogue.reports import analysis
+from dialogue.reports.contributions import Filters
+from dialogue.reports.models import Code
+
+
+def test_demo_contributions_generator(app, runner):
+    result = runner.invoke(args=["dialogue", "demo", "--contributions", "2000"])
+    import traceback
+    assert result.exit_code == 0, "".join(traceback.format_exception(*result.exc_info))
+    from dialogue.briefings.models import Reaction
+    from dialogue.moderation.models import Post
+    from dialogue.workshops.models import Response
+
+    synthetic = (db.session.scalar(select(func.count(Reaction.id)))
+                 + db.session.scalar(select(func.count(Post.id)))
+                 + db.session.scalar(select(func.count(Response.id))))
+    assert synthetic >= 2000
+    # Research sees fewer: no consent, or not visible.
+    seen = analysis.participation(Filters())["contributions"]
+    assert 0.75 * 2000 < seen < synthetic
+
+
+
+def test_research_demo_is_idempotent(app, runner):
+    from dialogue.demo import load_demo
+    from dialogue.reports import demo
+
+    load_demo()
+    from dialogue.demo import DemoPeople
+
+    people = DemoPeople()
+    people.by_role["researcher"] = _researcher()
+    first = demo.load_demo(people)
+    second = demo.load_demo(people)
+    assert "research code hierarchy" in first and second == []
+    assert db.session.scalar(select(func.count(Code.id))) == 9
+
+
+def _researcher():
+    from tests.factories import Factory
+
+    return Factory().user(role="researcher")
