@@ -102,7 +102,7 @@ class QuestionForm(FlaskForm):
         validators=[Length(max=3000), no_control_characters])
     max_choices = IntegerField("Most choices a person may pick (multiple choice)",
                                validators=[Optional(), NumberRange(min=1, max=MAX_OPTIONS)])
-    finding_key = SelectField("Finding to compare with (finding checks)")
+    finding_key = SelectField("Finding to compare with (finding checks)", default="")
     results_hidden = BooleanField("Hide the results until I reveal them")
 
     def load_choices(self) -> None:

@@ -1,0 +1,60 @@
+"""CSV and PDF downloads for the facilitator."""
+
+import csv
+import io
+
+from pypdf import PdfReader
+
+from dialogue.extensions import db
+from dialogue.workshops import services
+from tests.workshops.conftest import answer, go_to
+
+
+def _answered(workshop, facilitator):
+    a = services.join(workshop, None, education_role="headteacher", phase="primary")
+    b = services.join(workshop, None)
+    db.session.commit()
+    single = go_to(workshop, facilitator, "single")
+    answer(single, a, option=single.options[1].id)
+    answer(single, b, option=single.options[1].id)
+    ranking = go_to(workshop, facilitator, "ranking")
+    answer(ranking, a, ranking=[o.id for o in reversed(ranking.options)])
+    text = go_to(workshop, facilitator, "open_text")
+    answer(text, a, text="=HYPERLINK(\"http://evil\")")
+    answer(text, b, text="Shared professional development")
+    return a, b
+
+
+def test_csv_has_every_answer_safely(workshop, facilitator, login, client):
+    a, _b = _answered(workshop, facilitator)
+    login(facilitator)
+    response = client.get(f"/workshops/{workshop.id}/results.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 5
+    singles = [r for r in rows if r["question_type"] == "single"]
+    assert [r["answer"] for r in singles] == ["Green", "Green"]
+    ranking = next(r for r in rows if r["question_type"] == "ranking")
+    assert ranking["answer"] == "Three > Two > One"
+    assert ranking["participant_role"] == "headteacher"
+    formula = next(r for r in rows if "HYPERLINK" in r["answer"])
+    assert formula["answer"].startswith("'=")
+
+
+def test_pdf_has_the_results(workshop, facilitator, login, client):
+    _answered(workshop, facilitator)
+    login(facilitator)
+    response = client.get(f"/workshops/{workshop.id}/results.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    assert "Test workshop" in flat
+    assert "Pick one" in flat
+    assert "Shared professional development" in flat
+    assert "Borda points" in flat
+    assert "Green" in flat
