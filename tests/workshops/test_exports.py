@@ -26,7 +26,7 @@ def _answered(workshop, facilitator):
 
 
 def test_csv_has_every_answer_safely(workshop, facilitator, login, client):
-    a, _b = _answered(workshop, facilitator)
+    _answered(workshop, facilitator)
     login(facilitator)
     response = client.get(f"/workshops/{workshop.id}/results.csv")
     assert response.status_code == 200
