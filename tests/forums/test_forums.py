@@ -236,3 +236,17 @@ def test_posting_needs_the_csrf_token(app, client, login, factory, thread, trust
     response = client.post(f"/threads/{thread.id}/reply", data={"body": "No token"})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Post.id)).where(Post.body == "No token")) == 0
+
+
+def test_threads_and_posts_are_searchable_and_leave_search_when_hidden(factory, thread,
+                                                                       trusted):
+    from dialogue import search
+    from dialogue.moderation import services as posts
+
+    assert search.search("clusters").total >= 1  # the thread's title and opening post
+    post = forums.reply(factory.user(), thread, "Federations of small rural schools")
+    db.session.commit()
+    assert search.search("rural federations").total == 1
+    posts.hide_post(post, factory.user(role="moderator"), "Off topic")
+    db.session.commit()
+    assert search.search("rural federations").total == 0

@@ -107,3 +107,12 @@ def test_hostile_comment_is_inert(app, factory, finding, trusted):
     assert "script" not in {tag for tag, _ in audit_.tags}
     assert not [attrs for _, attrs in audit_.tags if attrs.get("hx-get") == "/x"]
     assert not [a for _, a in audit_.tags if (a.get("href") or "").startswith("javascript:")]
+
+
+def test_finding_page_shows_the_comments(client, login, factory, finding, trusted):
+    login(factory.user(name="Reader One"))
+    client.post(f"/findings/{finding.key}/comments", data={"body": "Seen this in *my* school"})
+    page = client.get(f"/findings/{finding.key}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Seen this in <em>my</em> school" in text and f'id="comments-{finding.id}"' in text
