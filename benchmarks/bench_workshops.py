@@ -1,0 +1,442 @@
+"""A live workshop under load: 1,000 phones join, answer and poll as the real page does.
+
+    .venv/bin/python benchmarks/bench_workshops.py [--participants 1000] [--workers 4]
+        [--interval 1.0] [--database-url postgresql://postgres@127.0.0.1:5432/bench]
+        [--redis-url redis://127.0.0.1:6379/13]
+
+Starts gunicorn (sync workers) on a free loopback port against a temporary SQLite
+database (or a fresh database on the PostgreSQL server given), creates a workshop and
+then, in one run:
+
+1. baseline: every simulated phone polls ``/healthz`` at the page's interval;
+2. the workshop: every phone fetches /join, posts the code, loads /j/<code>, answers
+   the open question with htmx headers, and polls /j/<code>/live?s=<version> every
+   interval, exactly as the participant page does (204 while nothing changed);
+3. the presenter moves on (through the service, committed like the control view);
+   each phone's next poll returns the new question, which it answers too;
+4. a short saturation run of /healthz and of an unchanged poll with 64 connections.
+
+It prints responses acknowledged against responses stored (they must be equal), p50 and
+p99 latency, how long until every phone showed the new question, requests per second,
+and each as a ratio to the /healthz baseline measured in the same run. The load
+generator is asyncio over plain sockets in this process; it shares the machine's CPUs
+with gunicorn, so latencies include some client-side scheduling delay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+STATE = re.compile(rb"/live\?s=(\d+)")
+QUESTION_ID = re.compile(rb'name="question_id" value="(\d+)"')
+SCALE_VALUE = re.compile(rb'name="value" type="radio" value="(\d)"')
+OPTION_VALUE = re.compile(rb'name="option" type="radio" value="(\d+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- Setting up -------------------------------------------------------------------------
+
+
+def fresh_postgres(url: str) -> str:
+    """A new empty database beside the one named in ``url`` (the named one is untouched)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from dialogue.config import normalise_database_url
+
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_bench_workshops"
+    admin = base.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def prepare(workdir: Path, database_url: str | None, redis_url: str | None) -> dict:
+    """Create the schema, a facilitator and a live workshop; return the server's env."""
+    url = fresh_postgres(database_url) if database_url else f"sqlite:///{workdir / 'bench.db'}"
+    env = dict(os.environ)
+    env.update(DATABASE_URL=url, SECRET_KEY="bench-" * 8, DIALOGUE_ENV="production",
+               SESSION_COOKIE_SECURE="0", RATELIMIT_ENABLED="1")
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    for key in ("DATABASE_URL", "SECRET_KEY", "DIALOGUE_ENV", "REDIS_URL"):
+        if key in env:
+            os.environ[key] = env[key]
+    return env
+
+
+def build_workshop(workdir: Path):
+    """The app (for the presenter's moves) and the workshop's code, in a live state."""
+    import datetime as dt
+
+    from dialogue import create_app
+    from dialogue.auth import services as accounts
+    from dialogue.auth.models import Role
+    from dialogue.extensions import db
+    from dialogue.schema import create_all
+    from dialogue.workshops import services
+
+    app = create_app({"INSTANCE_PATH": str(workdir / "instance")})
+    with app.app_context():
+        create_all()
+        if app.config.get("REDIS_URL"):
+            from dialogue.redis_client import get_redis
+
+            get_redis().flushdb()
+        user = accounts.register_user(email="bench@dialogue.example.org",
+                                      display_name="Bench", password="bench-password-1",
+                                      research_consent=False)
+        accounts.grant_role(user, Role.FACILITATOR, by=None)
+        workshop = services.create_workshop(user, title="Benchmark", date=dt.date.today(),
+                                            locality_id=None)
+        services.add_question(workshop, user, kind="scale", prompt="First question")
+        services.add_question(workshop, user, kind="single", prompt="Second question",
+                              options=["Red", "Green", "Blue"])
+        services.control(workshop, user, "next")
+        db.session.commit()
+        return app, workshop.id, user.id, workshop.code
+
+
+def move_on(app, workshop_id: int, user_id: int) -> None:
+    """The presenter presses Next: one committed transaction, as the control view does."""
+    from dialogue.auth.models import User
+    from dialogue.extensions import db
+    from dialogue.workshops import services
+    from dialogue.workshops.models import Workshop
+
+    with app.app_context():
+        services.control(db.session.get(Workshop, workshop_id),
+                         db.session.get(User, user_id), "next")
+        db.session.commit()
+
+
+def stored_responses(app) -> int:
+    from dialogue.extensions import db
+    from dialogue.workshops.models import Response
+
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(Response))
+
+
+# --- A tiny HTTP/1.1 client (one request per connection, as gunicorn's sync workers) --
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+
+
+async def request(port: int, method: str, path: str, *, cookies: dict | None = None,
+                  form: dict | list | None = None, headers: dict | None = None) -> Reply:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
+    body = b""
+    if form is not None:
+        body = urlencode(form, doseq=True).encode()
+        lines += ["Content-Type: application/x-www-form-urlencoded",
+                  f"Content-Length: {len(body)}"]
+    if cookies:
+        lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    for key, value in (headers or {}).items():
+        lines.append(f"{key}: {value}")
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await writer.drain()
+        raw = await reader.read()
+    finally:
+        writer.close()
+    head, _, content = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parsed: dict[str, list[str]] = {}
+    for line in header_lines:
+        key, _, value = line.partition(":")
+        parsed.setdefault(key.strip().lower(), []).append(value.strip())
+    return Reply(int(status_line.split()[1]), parsed, content)
+
+
+def take_cookies(reply: Reply, jar: dict) -> None:
+    for cookie in reply.headers.get("set-cookie", []):
+        name, _, rest = cookie.partition("=")
+        jar[name] = rest.split(";", 1)[0]
+
+
+# --- Load -------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    acknowledged: int = 0
+    requests: int = 0
+    seen_new_question: list[float] = field(default_factory=list)
+
+    def add(self, kind: str, seconds: float, ok: bool) -> None:
+        self.requests += 1
+        self.latencies.setdefault(kind, []).append(seconds)
+        if not ok:
+            self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+async def timed(stats: Stats, kind: str, ok_statuses: tuple[int, ...], coro) -> Reply | None:
+    start = time.perf_counter()
+    try:
+        reply = await coro
+    except OSError:
+        stats.add(kind, time.perf_counter() - start, False)
+        return None
+    stats.add(kind, time.perf_counter() - start, reply.status in ok_statuses)
+    return reply
+
+
+async def healthz_phone(port: int, stats: Stats, interval: float, until: float) -> None:
+    await asyncio.sleep(random.uniform(0, interval))
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        await timed(stats, "healthz", (200,), request(port, "GET", "/healthz"))
+        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+
+
+class Phone:
+    """One participant's browser: join, answer, poll every interval."""
+
+    def __init__(self, port: int, code: str, stats: Stats, interval: float):
+        self.port, self.code, self.stats, self.interval = port, code, stats, interval
+        self.jar: dict[str, str] = {}
+        self.csrf = ""
+        self.state = "0"
+        self.answered: set[bytes] = set()
+
+    async def join(self) -> bool:
+        page = await timed(self.stats, "join", (200,), request(self.port, "GET", "/join"))
+        if page is None:
+            return False
+        take_cookies(page, self.jar)
+        self.csrf = CSRF.search(page.body).group(1).decode()
+        joined = await timed(self.stats, "join", (302,), request(
+            self.port, "POST", "/join", cookies=self.jar,
+            form={"csrf_token": self.csrf, "code": self.code}))
+        if joined is None or joined.status != 302:
+            return False
+        take_cookies(joined, self.jar)
+        page = await timed(self.stats, "join", (200,), request(
+            self.port, "GET", f"/j/{self.code}", cookies=self.jar))
+        if page is None:
+            return False
+        await self.answer(page.body)
+        self.state = STATE.search(page.body).group(1).decode()
+        return True
+
+    async def answer(self, body: bytes) -> None:
+        found = QUESTION_ID.search(body)
+        if found is None or found.group(1) in self.answered:
+            return
+        values = SCALE_VALUE.findall(body)
+        form = {"csrf_token": self.csrf, "question_id": found.group(1).decode()}
+        if values:
+            form["value"] = random.choice(values).decode()
+        else:
+            form["option"] = random.choice(OPTION_VALUE.findall(body)).decode()
+        reply = await timed(self.stats, "answer", (200,), request(
+            self.port, "POST", f"/j/{self.code}/answer", cookies=self.jar, form=form,
+            headers={"HX-Request": "true", "X-CSRFToken": self.csrf}))
+        if reply is not None and reply.status == 200 and b"has been saved" in reply.body:
+            self.stats.acknowledged += 1
+            self.answered.add(found.group(1))
+
+    async def poll(self, until: float, moved: asyncio.Event, moved_at: list[float]) -> None:
+        await asyncio.sleep(random.uniform(0, self.interval))
+        seen = False
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            reply = await timed(self.stats, "poll", (200, 204, 286), request(
+                self.port, "GET", f"/j/{self.code}/live?s={self.state}", cookies=self.jar,
+                headers={"HX-Request": "true"}))
+            if reply is not None and reply.status == 200:
+                found = STATE.search(reply.body)
+                if found:
+                    self.state = found.group(1).decode()
+                if moved.is_set() and not seen and b"Second question" in reply.body:
+                    seen = True
+                    self.stats.seen_new_question.append(time.perf_counter() - moved_at[0])
+                    await self.answer(reply.body)
+            await asyncio.sleep(max(0.0, self.interval - (time.perf_counter() - started)))
+
+
+async def saturate(port: int, path: str, cookies: dict, seconds: float,
+                   connections: int = 64) -> tuple[float, list[float]]:
+    """Closed loop: ``connections`` clients back to back; return (requests/s, latencies)."""
+    latencies: list[float] = []
+    until = time.perf_counter() + seconds
+
+    async def worker():
+        while time.perf_counter() < until:
+            start = time.perf_counter()
+            reply = await request(port, "GET", path, cookies=cookies)
+            if reply.status in (200, 204):
+                latencies.append(time.perf_counter() - start)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.1f} ms"
+
+
+async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -> None:
+    n, interval = args.participants, args.interval
+
+    # 1. Baseline: the same number of phones polling /healthz at the same interval.
+    base = Stats()
+    started = time.perf_counter()
+    until = started + args.seconds
+    await asyncio.gather(*(healthz_phone(port, base, interval, until) for _ in range(n)))
+    base_rate = base.requests / (time.perf_counter() - started)
+
+    # 2. The workshop: join (in waves, as a room does over a minute), answer, poll.
+    stats = Stats()
+    phones = [Phone(port, code, stats, interval) for _ in range(n)]
+    join_started = time.perf_counter()
+    semaphore = asyncio.Semaphore(100)
+
+    async def join(phone):
+        async with semaphore:
+            return await phone.join()
+
+    joined = await asyncio.gather(*(join(p) for p in phones))
+    join_seconds = time.perf_counter() - join_started
+    live = [p for p, ok in zip(phones, joined, strict=True) if ok]
+    moved, moved_at = asyncio.Event(), [0.0]
+    poll_started = time.perf_counter()
+    until = poll_started + args.seconds * 2
+
+    async def presenter():
+        await asyncio.sleep(args.seconds)
+        moved_at[0] = time.perf_counter()
+        await asyncio.to_thread(move_on, app, workshop_id, user_id)
+        moved.set()
+
+    poll_requests_before = stats.requests
+    await asyncio.gather(presenter(), *(p.poll(until, moved, moved_at) for p in live))
+    poll_rate = (stats.requests - poll_requests_before) / (time.perf_counter() - poll_started)
+    stored = await asyncio.to_thread(stored_responses, app)
+
+    # 3. Saturation: the bare route against an unchanged poll.
+    phone = live[0]
+    health_rps, health_lat = await saturate(port, "/healthz", {}, 5)
+    poll_rps, poll_lat = await saturate(port, f"/j/{code}/live?s={phone.state}", phone.jar, 5)
+
+    polls = stats.latencies.get("poll", [])
+    answers = stats.latencies.get("answer", [])
+    health = base.latencies.get("healthz", [])
+    followed = len(stats.seen_new_question)
+    print(f"\nbench_workshops: {n} participants, {args.workers} gunicorn sync workers, "
+          f"poll every {interval:g} s, database {args.database_url and 'PostgreSQL' or 'SQLite'}"
+          f"{', Redis' if args.redis_url else ''}")
+    print(f"  joined                      {len(live)} of {n} in {join_seconds:.1f} s")
+    print(f"  responses acknowledged      {stats.acknowledged}")
+    print(f"  responses stored            {stored}   "
+          f"({'EQUAL' if stored == stats.acknowledged else 'MISMATCH'})")
+    print(f"  errors                      {stats.errors or 'none'} (baseline "
+          f"{base.errors or 'none'})")
+    print(f"  poll latency                p50 {ms(percentile(polls, .5))}  "
+          f"p99 {ms(percentile(polls, .99))}")
+    print(f"  answer latency              p50 {ms(percentile(answers, .5))}  "
+          f"p99 {ms(percentile(answers, .99))}")
+    print(f"  /healthz latency (baseline) p50 {ms(percentile(health, .5))}  "
+          f"p99 {ms(percentile(health, .99))}")
+    print(f"  poll p99 / healthz p99      "
+          f"{percentile(polls, .99) / percentile(health, .99):.2f}x")
+    print(f"  followed the presenter      {followed} of {len(live)}; all within "
+          f"{max(stats.seen_new_question, default=float('nan')):.2f} s "
+          f"(p50 {percentile(stats.seen_new_question, .5):.2f} s)")
+    print(f"  requests/s while polling    {poll_rate:.0f} (baseline at the same load "
+          f"{base_rate:.0f}; ratio {poll_rate / base_rate:.2f})")
+    print(f"  saturation requests/s       unchanged poll {poll_rps:.0f}, /healthz "
+          f"{health_rps:.0f}; ratio {poll_rps / health_rps:.2f} "
+          f"(p99 {ms(percentile(poll_lat, .99))} vs {ms(percentile(health_lat, .99))})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--interval", type=float, default=1.0, help="poll interval (s)")
+    parser.add_argument("--seconds", type=float, default=10.0,
+                        help="length of the baseline and of each half of the poll phase")
+    parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--redis-url", help="Redis for live versions and rate limits")
+    args = parser.parse_args()
+
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        env = prepare(workdir, args.database_url, args.redis_url)
+        app, workshop_id, user_id, code = build_workshop(workdir)
+        port = free_port()
+        server = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "sync",
+             "-b", f"127.0.0.1:{port}", "--backlog", "4096", "--log-level", "warning",
+             "wsgi:app"], cwd=ROOT, env=env)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if asyncio.run(request(port, "GET", "/healthz")).status == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start")
+                time.sleep(0.3)
+            asyncio.run(run(args, port, app, workshop_id, user_id, code))
+        finally:
+            server.terminate()
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+if __name__ == "__main__":
+    main()
