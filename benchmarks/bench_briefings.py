@@ -69,15 +69,36 @@ def wait_until_up(port: int, timeout: float = 20.0) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def run_wrk(url: str, seconds: int) -> float:
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url],
+def run_wrk(url: str, seconds: int) -> tuple[float, int]:
+    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", url],
                          capture_output=True, text=True, check=True).stdout
     if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         raise RuntimeError(f"errors while loading {url}:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), requests
 
 
-def run_threads(port: int, path: str, seconds: int, threads: int = 8) -> float:
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of the gunicorn master's workers (Linux /proc).
+
+    On a shared machine requests/s moves with everything else that runs; the CPU the
+    workers spend per request does not, so the script reports both.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def run_threads(port: int, path: str, seconds: int, threads: int = 8) -> tuple[float, int]:
     """A bounded keep-alive load generator for machines without wrk."""
     count = [0] * threads
     stop = time.monotonic() + seconds
@@ -98,7 +119,7 @@ def run_threads(port: int, path: str, seconds: int, threads: int = 8) -> float:
         t.start()
     for t in pool:
         t.join()
-    return sum(count) / (time.monotonic() - started)
+    return sum(count) / (time.monotonic() - started), sum(count)
 
 
 def time_pdf(workdir: Path, runs: int = 3) -> tuple[str, int, list[float]]:
@@ -141,22 +162,34 @@ def main() -> int:
         use_wrk = shutil.which("wrk") is not None
         tool = "wrk -t2 -c16" if use_wrk else "threaded Python client (8 connections)"
 
-        def measure(path: str) -> float:
+        def measure(path: str) -> tuple[float, float]:
+            """Requests/s, and worker CPU milliseconds per request."""
+            cpu = server_cpu_seconds(server.pid)
             if use_wrk:
-                return run_wrk(f"http://127.0.0.1:{port}{path}", args.seconds)
-            return run_threads(port, path, args.seconds)
+                rate, count = run_wrk(f"http://127.0.0.1:{port}{path}", args.seconds)
+            else:
+                rate, count = run_threads(port, path, args.seconds)
+            return rate, (server_cpu_seconds(server.pid) - cpu) * 1000 / max(count, 1)
 
         measure("/healthz"), measure(args.page)  # warm-up: imports, caches, connections
         health, page = [], []
-        for _ in range(args.rounds):
+        for _ in range(args.rounds):  # interleaved, so both see the same machine
             health.append(measure("/healthz"))
             page.append(measure(args.page))
-        h, p = statistics.median(health), statistics.median(page)
+        h = statistics.median(r for r, _ in health)
+        p = statistics.median(r for r, _ in page)
+        h_cpu = statistics.median(c for _, c in health)
+        p_cpu = statistics.median(c for _, c in page)
         print(f"load generator: {tool}, {args.seconds}s x {args.rounds} rounds, "
-              f"gunicorn 2 sync workers, SQLite, {os.cpu_count()} CPUs")
-        print(f"/healthz            {h:8.0f} req/s  (rounds: {', '.join(f'{x:.0f}' for x in health)})")
-        print(f"{args.page:<20}{p:8.0f} req/s  (rounds: {', '.join(f'{x:.0f}' for x in page)})")
-        print(f"ratio briefing/healthz: {p / h:.2f}  (target >= 0.80)")
+              f"gunicorn 2 sync workers, SQLite, {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f}")
+        for label, rounds, rate, cpu in (("/healthz", health, h, h_cpu),
+                                         (args.page, page, p, p_cpu)):
+            listed = ", ".join(f"{r:.0f}" for r, _ in rounds)
+            print(f"{label:<20}{rate:8.0f} req/s (rounds: {listed}); "
+                  f"{cpu:.2f} ms worker CPU per request")
+        print(f"ratio briefing/healthz, requests/s: {p / h:.2f}  (target >= 0.80)")
+        print(f"ratio briefing/healthz, by worker CPU per request: {h_cpu / p_cpu:.2f}")
         server.terminate()
         server.wait(10)
         server = None

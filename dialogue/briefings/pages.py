@@ -13,12 +13,14 @@ their own copies cannot disagree.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select, text
 
@@ -37,6 +39,7 @@ class FindingStub:
     id: int
     key: str
     title: str
+    discussion_url: str = ""
     is_retired: bool = False
 
 
@@ -93,7 +96,11 @@ def _render(slug: str, rows) -> RenderedPage:
         parts.append((match.group(1), int(match.group(2))))
         position = match.end()
     parts.append(html[position:])
-    stubs = {f.id: FindingStub(f.id, f.key, f.title) for f in findings}
+    stubs = {
+        f.id: FindingStub(f.id, f.key, f.title,
+                          url_for("briefings.finding", key=f.key, _anchor="discussion"))
+        for f in findings
+    }
     anonymous = {
         stub.id: render_template("briefings/_reaction.html", finding=stub, anonymous=True,
                                  my_reactions={}, totals={}, origin="briefing")
@@ -104,6 +111,38 @@ def _render(slug: str, rows) -> RenderedPage:
         parts=tuple(p for p in parts if p != ""), findings=stubs,
         anonymous_widgets=anonymous,
     )
+
+
+def discussion_link(stub: FindingStub, counts: dict[int, int] | None) -> str:
+    """The link to a finding's discussion with its comment count (plain Python: it is
+    filled in ten or twenty times per page view)."""
+    count = None if counts is None else counts.get(stub.id, 0)
+    if count is None:
+        text = "Discuss this finding"
+    elif count == 0:
+        text = "Start the discussion of this finding"
+    else:
+        text = f"Read the discussion ({count} comment{'' if count == 1 else 's'})"
+    href = html.escape(stub.discussion_url)
+    return (f'<p class="govuk-body"><a class="govuk-link" href="{href}">{text}'
+            f'<span class="govuk-visually-hidden">: {html.escape(stub.title)}</span></a></p>')
+
+
+def assemble(page: RenderedPage, counts: dict[int, int] | None,
+             reaction: Callable[[FindingStub], str] | None = None) -> Markup:
+    """The page body with its slots filled; ``reaction`` renders a signed-in person's
+    widget (None: the anonymous prompt rendered with the page)."""
+    out = []
+    for part in page.parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif part[0] == "discussion":
+            out.append(discussion_link(page.findings[part[1]], counts))
+        elif reaction is None:
+            out.append(page.anonymous_widgets[part[1]])
+        else:
+            out.append(reaction(page.findings[part[1]]))
+    return Markup("".join(out))  # noqa: S704 - parts are our own rendered templates
 
 
 def briefing_page(slug: str) -> RenderedPage | None:

@@ -29,6 +29,9 @@ from dialogue.briefings.models import (
 )
 from dialogue.extensions import db, htmx, limiter
 
+# Themes are slugs in the front matter; these read better where it matters.
+THEME_LABELS = {"mats": "Multi-academy trusts", "siss": "The self-improving system"}
+
 
 def _live_briefing(slug: str) -> Briefing:
     briefing = db.session.scalar(select(Briefing).where(Briefing.slug == slug))
@@ -56,6 +59,7 @@ def index():
     figures = services.headline_figures([b.id for b in briefings])
     return render_template("briefings/index.html", briefings=briefings, figures=figures,
                            themes=themes, theme=theme if theme in themes else None,
+                           theme_labels=THEME_LABELS,
                            unknown_theme=theme is not None and theme not in themes)
 
 
@@ -65,12 +69,17 @@ def show(slug: str):
     page = pages.briefing_page(slug)
     if page is None:
         abort(404)
-    findings = list(page.findings.values())
-    return render_template(
-        "briefings/show.html", page=page, origin="briefing",
-        comment_counts=services.comment_counts(list(page.findings)),
-        **_reaction_state(findings),
-    )
+    counts = services.comment_counts(list(page.findings))
+    reaction = None
+    if current_user.is_authenticated:
+        state = _reaction_state(list(page.findings.values()))
+
+        def reaction(stub):
+            return render_template("briefings/_reaction.html", finding=stub,
+                                   origin="briefing", **state)
+
+    return render_template("briefings/show.html", page=page,
+                           body=pages.assemble(page, counts, reaction))
 
 
 @bp.route("/briefings/<slug>.pdf")
@@ -136,7 +145,7 @@ def react(key: str):
     context = dict(finding=item, form=form, origin=origin, message=message,
                    error=status != 200, **_reaction_state([item]))
     if htmx:
-        return render_template("briefings/_reaction.html", **context), status
+        return render_template("briefings/_reaction.html", oob=True, **context), status
     counts = services.comment_counts([item.id])
     return render_template("briefings/finding.html", briefing=item.briefing,
                            comment_counts=counts, **context), status
