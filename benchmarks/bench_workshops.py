@@ -31,7 +31,6 @@ import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,7 +108,7 @@ def build_workshop(workdir: Path):
 
             get_redis().flushdb()
         user = accounts.register_user(email="bench@dialogue.example.org",
-                                      display_name="Bench", password="bench-password-1",
+                                      display_name="Bench", password="bench-password-1",  # noqa: S106
                                       research_consent=False)
         accounts.grant_role(user, Role.FACILITATOR, by=None)
         workshop = services.create_workshop(user, title="Benchmark", date=dt.date.today(),
@@ -367,7 +366,8 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     health = base.latencies.get("healthz", [])
     followed = len(stats.seen_new_question)
     print(f"\nbench_workshops: {n} participants, {args.workers} gunicorn sync workers, "
-          f"poll every {interval:g} s, database {args.database_url and 'PostgreSQL' or 'SQLite'}"
+          f"poll every {interval:g} s, database "
+          f"{'PostgreSQL' if args.database_url else 'SQLite'}"
           f"{', Redis' if args.redis_url else ''}")
     print(f"  joined                      {len(live)} of {n} in {join_seconds:.1f} s")
     print(f"  responses acknowledged      {stats.acknowledged}")
