@@ -29,7 +29,10 @@ def check(directory: str | None):
 
 @content_cli.command("import")
 @click.option("--dir", "directory", default=None, help="Content folder (default CONTENT_DIR).")
-def import_(directory: str | None):
+@click.option("--pdf/--no-pdf", "build_pdfs", default=True,
+              help="Build the PDFs of new and changed briefings now (default), so no web "
+                   "request has to.")
+def import_(directory: str | None, build_pdfs: bool):
     """Import the briefings (idempotent); print what was added, changed and retired."""
     from dialogue.briefings.services import ContentInvalid, import_content
     from dialogue.db import write_transaction
@@ -46,9 +49,28 @@ def import_(directory: str | None):
         raise click.exceptions.Exit(1) from None
     if report.unchanged:
         click.echo("No changes: the database already matches the content.")
-        return
-    for label, items in (("added", report.added), ("changed", report.changed),
-                         ("retired", report.retired)):
-        click.echo(f"{len(items)} {label}")
-        for item in items:
-            click.echo(f"  {label}: {item}")
+    else:
+        for label, items in (("added", report.added), ("changed", report.changed),
+                             ("retired", report.retired)):
+            click.echo(f"{len(items)} {label}")
+            for item in items:
+                click.echo(f"  {label}: {item}")
+    if build_pdfs:
+        _build_missing_pdfs()
+
+
+def _build_missing_pdfs() -> None:
+    """Build the cached PDF of every live briefing that does not have one yet."""
+    import time
+
+    from dialogue.briefings import services
+
+    built = 0
+    for briefing in services.published_briefings():
+        if not services.pdf_cache_path(briefing).is_file():
+            started = time.perf_counter()
+            services.briefing_pdf(briefing)
+            built += 1
+            click.echo(f"  PDF built: {briefing.slug} ({time.perf_counter() - started:.1f} s)")
+    if built:
+        click.echo(f"{built} PDF(s) built.")

@@ -118,12 +118,15 @@ def test_internal_links_in_shipped_content_resolve_on_the_site(client, imported)
 
 
 def test_import_is_idempotent(runner, content_dir):
-    first = runner.invoke(args=["dialogue", "content", "import", "--dir", str(content_dir)])
+    first = runner.invoke(args=["dialogue", "content", "import", "--dir", str(content_dir),
+                                "--no-pdf"])
     assert first.exit_code == 0, first.output
     assert "61 added" in first.output
+    assert "PDF built" not in first.output
     counts = [db.session.scalar(select(func.count()).select_from(m))
               for m in (Briefing, Finding, KeyFigure, GlossaryTerm)]
-    second = runner.invoke(args=["dialogue", "content", "import", "--dir", str(content_dir)])
+    second = runner.invoke(args=["dialogue", "content", "import", "--dir", str(content_dir),
+                                 "--no-pdf"])
     assert second.exit_code == 0
     assert "No changes" in second.output
     assert counts == [db.session.scalar(select(func.count()).select_from(m))
@@ -177,7 +180,8 @@ def test_malformed_import_changes_nothing(runner, imported):
     path = imported / "02-hierarchy.md"
     _edit(path, "### ", "### Changed title: ")  # a valid change ...
     _edit(imported / "04-networks.md", "```figure\n", "```figure\nbogus: 1\n")  # ... and a bad one
-    result = runner.invoke(args=["dialogue", "content", "import", "--dir", str(imported)])
+    result = runner.invoke(args=["dialogue", "content", "import", "--dir", str(imported),
+                                 "--no-pdf"])
     assert result.exit_code == 1
     assert "Nothing was imported" in result.output
     assert "04-networks.md" in result.output

@@ -135,3 +135,19 @@ def test_pdf_fetcher_refuses_files_and_network(app, imported):
     assert "https://example.com/x.png" in fetcher.refused
     assert any("etc/hostname" in url for url in fetcher.refused)
     db.session.rollback()
+
+
+@pytest.mark.slow
+def test_import_command_builds_the_pdfs_so_requests_do_not(runner, client, content_dir,
+                                                           monkeypatch):
+    result = runner.invoke(args=["dialogue", "content", "import", "--dir", str(content_dir)])
+    assert result.exit_code == 0, result.output
+    assert "7 PDF(s) built." in result.output
+
+    def refuse(briefing, **kwargs):
+        raise AssertionError("a request built a PDF")
+
+    monkeypatch.setattr(services, "build_briefing_pdf", refuse)
+    assert client.get("/briefings/conclusions.pdf").status_code == 200
+    again = runner.invoke(args=["dialogue", "content", "import", "--dir", str(content_dir)])
+    assert "No changes" in again.output and "PDF" not in again.output

@@ -92,6 +92,8 @@ def test_htmx_reaction_returns_the_widget_with_totals(client, login, factory, fi
     assert "Thank you: your reaction has been recorded." in html
     assert "How people have answered (1 reaction)" in html
     assert 'aria-pressed="true">Matches my experience' in html
+    # The message also goes to the page's existing live region, out of band.
+    assert '<div hx-swap-oob="innerHTML:#alerts">' in html
 
 
 def test_invalid_answer_is_refused(client, login, factory, finding):
