@@ -39,6 +39,20 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def register(page: Page, name: str, email: str, *, consent: bool = True,
+             locality: str = "Locality A") -> None:
+    """Fill in and send the registration form as a person would."""
+    page.goto("/register")
+    page.get_by_label("Display name").fill(name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_label("Your role in education").select_option(label="Headteacher")
+    page.get_by_label("Phase").select_option(label="Primary")
+    page.get_by_label("Locality").select_option(label=locality)
+    page.get_by_label(re.compile("^Yes, the research team" if consent else "^No, keep")).check()
+    page.get_by_role("button", name="Create account").click()
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot to test-artifacts/screenshots/<name>-<viewport>.png."""
     directory = artifacts_root() / "screenshots"

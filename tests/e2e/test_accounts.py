@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     focused,
     heading,
     live_region_text,
+    register,
     screenshot,
     sign_in,
     tab_to,
@@ -24,19 +25,6 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.e2e
 
 JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-
-
-def register(page, name: str, email: str, *, consent: bool = True) -> None:
-    """Fill in and send the registration form as a person would."""
-    page.goto("/register")
-    page.get_by_label("Display name").fill(name)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill("correct horse battery")
-    page.get_by_label("Your role in education").select_option(label="Headteacher")
-    page.get_by_label("Phase").select_option(label="Primary")
-    page.get_by_label("Locality").select_option(label="Locality A")
-    page.get_by_label(re.compile("^Yes, the research team" if consent else "^No, keep")).check()
-    page.get_by_role("button", name="Create account").click()
 
 
 @JS
