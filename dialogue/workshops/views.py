@@ -44,7 +44,7 @@ from dialogue.workshops.models import (
     WorkshopState,
 )
 from dialogue.workshops.presenting import qr_svg, stage_context
-from dialogue.workshops.results import question_results
+from dialogue.workshops.results import agreement_by, question_results
 
 COOKIE_PREFIX = "dialogue_wsp_"
 STOP_POLLING = 286  # htmx stops polling on this status
@@ -383,7 +383,7 @@ def results(workshop_id: int):
     workshop = _load_workshop(workshop_id)
     all_results = [question_results(q, include_hidden=True) for q in workshop.questions]
     return render_template("workshops/results.html", workshop=workshop, results=all_results,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), breakdown=agreement_by)
 
 
 @bp.route("/workshops/<int:workshop_id>/results.csv")

@@ -58,3 +58,21 @@ def test_pdf_has_the_results(workshop, facilitator, login, client):
     assert "Shared professional development" in flat
     assert "Borda points" in flat
     assert "Green" in flat
+
+
+def test_results_break_agreement_down_by_phase(workshop, facilitator, login, client):
+    a = services.join(workshop, None, phase="primary")
+    b = services.join(workshop, None, phase="secondary")
+    c = services.join(workshop, None, phase="secondary")
+    db.session.commit()
+    scale = go_to(workshop, facilitator, "scale")
+    answer(scale, a, value=5)
+    answer(scale, b, value=4)
+    answer(scale, c, value=1)
+    login(facilitator)
+    page = " ".join(client.get(f"/workshops/{workshop.id}/results").data.decode().split())
+    assert "Agreeing, by phase" in page
+    assert "Primary</th> <td class=\"govuk-table__cell govuk-table__cell--numeric\">1</td>" \
+        " <td class=\"govuk-table__cell govuk-table__cell--numeric\">100%</td>" in page
+    assert ">Secondary</th> <td class=\"govuk-table__cell govuk-table__cell--numeric\">2</td>" \
+        " <td class=\"govuk-table__cell govuk-table__cell--numeric\">50%</td>" in page
