@@ -80,3 +80,8 @@ def worker(workers: int):
 from dialogue.briefings.cli import content_cli  # noqa: E402  (the feature owns its commands)
 
 dialogue_cli.add_command(content_cli)
+
+from dialogue.backup import backup_command, restore_command  # noqa: E402
+
+dialogue_cli.add_command(backup_command)
+dialogue_cli.add_command(restore_command)

@@ -151,6 +151,8 @@ def _read_registered_email(world: World) -> str | None:
     from dialogue.extensions import db
 
     wanted = on_the_wire(world.register_value).strip().lower()
+    if "\x00" in wanted:  # refused before storage; PostgreSQL cannot even compare it
+        return None
     return db.session.scalar(select(User.email).where(User.email == wanted))
 
 

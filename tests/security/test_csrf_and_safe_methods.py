@@ -7,10 +7,10 @@ name every URL rule of the app, so a new route is covered as soon as it has its 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from dialogue.extensions import db
 from tests.access import ANONYMOUS, ROLES
+from tests.security.dbdump import dump_database
 from tests.test_route_sweep import ALL_ROUTES, _build_world
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -81,16 +81,6 @@ def test_a_valid_csrf_token_is_accepted(app, factory, login, client):
     response = client.post("/account/consent", data={"research_consent": "no"},
                            headers={"X-CSRFToken": token})
     assert response.status_code == 302
-
-
-def dump_database() -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order."""
-    dump = {}
-    for table in db.metadata.sorted_tables:
-        order = list(table.primary_key.columns) or list(table.columns)
-        rows = db.session.execute(select(table).order_by(*order)).all()
-        dump[table.name] = [tuple(row) for row in rows]
-    return dump
 
 
 def _load_demo() -> None:
