@@ -323,31 +323,52 @@ def attribution(role: str | None, phase: str | None, locality: str | None) -> st
     return f"{words}, {locality}" if locality else words
 
 
-def sample_quotes(filters: Filters, *, code_id: int | None = None, finding_id: int | None = None,
-                  k: int = 3, pool: int = 60, redactor: Redactor | None = None) -> list[dict]:
-    """A bounded, deterministic sample of representative written contributions."""
+def sample_quotes(filters: Filters, *, by: str, keys: list[int], k: int = 3, pool: int = 60,
+                  redactor: Redactor | None = None) -> dict[int, list[dict]]:
+    """A bounded, deterministic sample of written contributions per finding or per code.
+
+    One query for every group at once: a window function numbers each group's
+    candidates by time, at most ``pool`` per group come back, and ``k`` evenly spaced
+    ones are kept, so the sample spans the period rather than its first days.
+    """
+    if not keys:
+        return {}
     c, scoped = _scoped(filters)
     length = func.length(c.c.text)
-    query = select(c.c.kind, c.c.id, c.c.text, c.c.education_role, c.c.phase,
-                   c.c.locality_id).where(c.c.text != "", length >= 40, length <= 700)
-    if code_id is not None:
-        query = query.join(Coding, and_(Coding.contribution_kind == c.c.kind,
-                                        Coding.contribution_id == c.c.id,
-                                        Coding.code_id == code_id)).distinct()
-    if finding_id is not None:
-        query = query.where(c.c.finding_id == finding_id)
-    rows = db.session.execute(scoped(query).order_by(c.c.created_at, c.c.kind, c.c.id)
-                              .limit(pool)).all()
-    if not rows:
-        return []
-    # Evenly spaced across the pool, so the sample spans the period rather than its start.
-    step = max(1, len(rows) // k)
-    chosen = rows[::step][:k]
+    if by == "finding":
+        query = select(c.c).where(c.c.finding_id.in_(keys))
+    elif by == "code":
+        query = (select(c.c, Coding.code_id)
+                 .join(Coding, and_(Coding.contribution_kind == c.c.kind,
+                                    Coding.contribution_id == c.c.id))
+                 .where(Coding.code_id.in_(keys)))
+    else:
+        raise ValueError(by)
+    # One row per (group, contribution), however many researchers applied the code.
+    candidates = scoped(query.where(c.c.text != "", length >= 40, length <= 700)).distinct()
+    cand = candidates.subquery()
+    group_col = cand.c.finding_id if by == "finding" else cand.c.code_id
+    numbered = select(
+        group_col.label("group_key"), cand.c.kind, cand.c.id, cand.c.text,
+        cand.c.education_role, cand.c.phase, cand.c.locality_id,
+        func.row_number().over(partition_by=group_col,
+                               order_by=(cand.c.created_at, cand.c.kind, cand.c.id)).label("rn"),
+    ).subquery()
+    rows = db.session.execute(select(numbered).where(numbered.c.rn <= pool)
+                              .order_by(numbered.c.group_key, numbered.c.rn)).all()
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.group_key, []).append(row)
     names = _locality_names()
     redactor = redactor or Redactor()
-    return [{"kind": kind, "id": ident, "text": redactor(text),
-             "attribution": attribution(role, phase, names.get(locality_id))}
-            for kind, ident, text, role, phase, locality_id in chosen]
+    result: dict[int, list[dict]] = {}
+    for key, items in grouped.items():
+        step = max(1, len(items) // k)
+        result[key] = [{"kind": r.kind, "id": r.id, "text": redactor(r.text),
+                        "attribution": attribution(r.education_role, r.phase,
+                                                   names.get(r.locality_id))}
+                       for r in items[::step][:k]]
+    return result
 
 
 def filter_choices() -> dict:

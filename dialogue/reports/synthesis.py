@@ -22,9 +22,10 @@ from dialogue.reports.models import JobState, SynthesisJob
 
 log = logging.getLogger(__name__)
 
-MAX_FINDINGS = 40  # findings with reactions shown in the PDF (most reacted first)
+DETAILED_FINDINGS = 10  # findings with a chart, breakdowns and quotes (most reacted first)
 QUOTES_PER_CODE = 3
 QUOTES_PER_FINDING = 2
+MAX_WORKSHOP_QUESTIONS = 12
 
 
 def describe_filters(filters: Filters) -> list[tuple[str, str]]:
@@ -63,36 +64,42 @@ def _chart(shares: analysis.Shares, title: str):
 
 
 def build_html(filters: Filters, progress=lambda percent: None) -> str:
-    """The synthesis document as HTML, ready for ``render_pdf``."""
+    """The synthesis document as HTML, ready for ``render_pdf``.
+
+    Its length is bounded whatever the data: one summary row per finding, full detail
+    for the most reacted-to few, capped workshop questions, and a few quotes per code.
+    """
     participation = analysis.participation(filters)
     progress(15)
     findings = analysis.reaction_shares(filters)
-    # Bounded: the most reacted-to findings, shown in the briefings' own order.
-    top = sorted(findings, key=lambda f: (-f["overall"].people, f["order"]))[:MAX_FINDINGS]
-    findings = sorted(top, key=lambda f: f["order"])
+    detailed_ids = {f["id"] for f in sorted(
+        (f for f in findings if not f["overall"].suppressed),
+        key=lambda f: (-f["overall"].people, f["order"]))[:DETAILED_FINDINGS]}
+    detailed = [f for f in findings if f["id"] in detailed_ids]
     progress(30)
     redactor = analysis.Redactor()
-    for finding in findings:
-        finding["chart"] = (None if finding["overall"].suppressed
-                            else _chart(finding["overall"], finding["title"]))
-        finding["quotes"] = analysis.sample_quotes(
-            filters, finding_id=finding["id"], k=QUOTES_PER_FINDING, redactor=redactor)
+    finding_quotes = analysis.sample_quotes(filters, by="finding", keys=sorted(detailed_ids),
+                                            k=QUOTES_PER_FINDING, redactor=redactor)
+    for finding in detailed:
+        finding["chart"] = _chart(finding["overall"], finding["title"])
+        finding["quotes"] = finding_quotes.get(finding["id"], [])
     progress(45)
-    workshops = analysis.workshop_results(filters)[:30]
+    workshops = analysis.workshop_results(filters)[:MAX_WORKSHOP_QUESTIONS]
     localities = analysis.locality_view(filters)
     progress(55)
-    codes = [entry for entry in analysis.code_counts(filters)]
+    codes = analysis.code_counts(filters)
+    code_quotes = analysis.sample_quotes(
+        filters, by="code", keys=[e["code"].id for e in codes if e["count"]],
+        k=QUOTES_PER_CODE, redactor=redactor)
     for entry in codes:
-        entry["quotes"] = (analysis.sample_quotes(filters, code_id=entry["code"].id,
-                                                  k=QUOTES_PER_CODE, redactor=redactor)
-                           if entry["count"] else [])
+        entry["quotes"] = code_quotes.get(entry["code"].id, [])
     progress(65)
     return render_template(
         "reports/synthesis.html",
         filters=describe_filters(filters), filters_query=filters.query_string(),
         version=data_version(filters), participation=participation, findings=findings,
-        workshops=workshops, localities=localities, codes=codes, kind_labels=KIND_LABELS,
-        small_cell=analysis.SMALL_CELL, cell=analysis.cell,
+        detailed=detailed, workshops=workshops, localities=localities, codes=codes,
+        kind_labels=KIND_LABELS, small_cell=analysis.SMALL_CELL, cell=analysis.cell,
         answers=analysis.ANSWERS, answer_labels=analysis.ANSWER_LABELS,
     )
 
