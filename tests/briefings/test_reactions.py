@@ -154,3 +154,45 @@ def test_reactions_are_rate_limited_per_user(strict, client, login, factory, fin
     assert codes == [303, 303, 303, 429]
     # Another person on the same IP address (a school) is not affected.
     assert post(second).status_code == 303
+
+
+def test_simultaneous_reactions_make_one_row(app, login, factory, finding):
+    """Many requests from one person at once: the upsert on UNIQUE(finding, user)
+    leaves exactly one row and no request fails."""
+    import threading
+
+    me = factory.user()
+    clients = [login(me, app.test_client()) for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def post(client, answer):
+        barrier.wait()
+        codes.append(client.post(f"/findings/{KEY}/reaction", data={"answer": answer}).status_code)
+
+    answers = ["matches", "partly", "does_not_match"] * 2
+    threads = [threading.Thread(target=post, args=(c, a)) for c, a in zip(clients, answers,
+                                                                          strict=True)]
+    db.session.commit()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [303] * len(clients)
+    db.session.expire_all()
+    assert len(_reactions(finding)) == 1
+
+
+def test_demo_reactions_are_idempotent(app, factory, content_dir, app_config):
+    from types import SimpleNamespace
+
+    from dialogue.briefings import demo
+
+    app.config["CONTENT_DIR"] = str(content_dir)
+    people = SimpleNamespace(practitioners=[factory.user() for _ in range(8)])
+    first = demo.load_demo(people)
+    assert any("reaction" in line for line in first)
+    count = len(db.session.scalars(select(Reaction)).all())
+    assert count > 10
+    assert demo.load_demo(people) == []
+    assert len(db.session.scalars(select(Reaction)).all()) == count
