@@ -213,6 +213,16 @@ def export_zip():
                      "dialogue-research-export.zip", "application/zip")
 
 
+@bp.route("/research/export.qdpx")
+@research_only
+def export_qdpx():
+    """A REFI-QDA project (NVivo, ATLAS.ti, MAXQDA) of the current filters."""
+    from dialogue.reports.qdpx import build_project
+
+    return _download(build_project(Filters.from_args(request.args)),
+                     "dialogue-research.qdpx", "application/zip")
+
+
 @bp.route("/research/export/README.txt")
 @research_only
 def export_readme():

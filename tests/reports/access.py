@@ -36,6 +36,7 @@ ROUTES = [
     Route("reports.agreement", "GET", "/research/agreement", RESEARCH),
     Route("reports.export_csv", "GET", "/research/export/contributions.csv", RESEARCH),
     Route("reports.export_zip", "GET", "/research/export.zip", RESEARCH),
+    Route("reports.export_qdpx", "GET", "/research/export.qdpx", RESEARCH),
     Route("reports.export_readme", "GET", "/research/export/README.txt", RESEARCH),
     Route("reports.start_synthesis", "POST", "/research/synthesis", RESEARCH,
           data={"phase": "special"}),

@@ -123,3 +123,33 @@ def test_agreement_page(client, login, researcher, factory, data):
     login(researcher)
     page = client.get("/research/agreement").get_data(as_text=True)
     assert "hierarchy" in page and "50%" in page  # agree on one of the two shared units
+
+
+def test_qdpx_project(client, login, researcher, data):
+    from xml.etree import ElementTree as ET
+
+    hierarchy = db.session.scalar(db.select(Code).where(Code.code == "hierarchy"))
+    db.session.add(Coding(researcher_id=researcher.id, code_id=hierarchy.id,
+                          contribution_kind="post", contribution_id=data.posts[0].id))
+    login(researcher)
+    response = client.get("/research/export.qdpx")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    root = ET.fromstring(archive.read("project.qde"))  # noqa: S314 - our own output
+    assert root.tag == "{urn:QDA-XML:project:1.0}Project"
+    frame = root.find("q:CodeBook/q:Codes/q:Code[@name='frame']", ns)
+    assert frame.find("q:Code[@name='hierarchy']", ns) is not None  # nesting kept
+    sources = root.findall("q:Sources/q:TextSource", ns)
+    assert len(sources) == 16  # every contribution in scope with text or an answer
+    for source in sources:
+        path = source.get("plainTextPath").removeprefix("internal://")
+        assert f"sources/{path}" in archive.namelist()
+    (coded,) = [s for s in sources if s.find("q:PlainTextSelection", ns) is not None]
+    selection = coded.find("q:PlainTextSelection", ns)
+    text = archive.read("sources/" + coded.get("plainTextPath")[len("internal://"):]).decode()
+    assert int(selection.get("endPosition")) == len(text) and "trust for CPD" in text
+    ref = selection.find("q:Coding/q:CodeRef", ns)
+    assert ref.get("targetGUID") == frame.find("q:Code[@name='hierarchy']", ns).get("guid")
+    user = root.find("q:Users/q:User", ns)
+    assert selection.find("q:Coding", ns).get("creatingUser") == user.get("guid")
+    assert client.get("/research/export.qdpx").data == response.data  # deterministic
