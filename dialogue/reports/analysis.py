@@ -106,18 +106,38 @@ def _locality_names() -> dict[int, str]:
     return dict(db.session.execute(select(Locality.id, Locality.name)).all())
 
 
+def _sort_key(item):
+    return tuple((v is None, "" if v is None else str(v)) for v in item[0])
+
+
+def reaction_cube(filters: Filters) -> list[tuple]:
+    """Reactions counted by (finding, phase, locality, answer): one GROUP BY whose size
+    is bounded by the number of findings, not people, and from which every reaction
+    breakdown is summed. Kept for the request, as several views use it."""
+    from flask import g, has_request_context
+
+    key = ("reaction_cube", filters)
+    cache = g.setdefault("_research_cache", {}) if has_request_context() else {}
+    if key not in cache:
+        c, scoped = _scoped(filters)
+        cache[key] = db.session.execute(scoped(
+            select(c.c.finding_id, c.c.phase, c.c.locality_id, c.c.answer, func.count())
+            .where(c.c.kind == "reaction")
+            .group_by(c.c.finding_id, c.c.phase, c.c.locality_id, c.c.answer))).all()
+    return cache[key]
+
+
 def reaction_shares(filters: Filters, *, limit: int | None = None) -> list[dict]:
     """Per finding: shares of each answer overall, by phase and by locality."""
-    c, scoped = _scoped(filters)
-    reactions = c.c.kind == "reaction"
-    base = select(c.c.finding_id, c.c.answer, func.count()).where(reactions)
-    overall = db.session.execute(scoped(base.group_by(c.c.finding_id, c.c.answer))).all()
-    by_phase = db.session.execute(scoped(
-        select(c.c.finding_id, c.c.phase, c.c.answer, func.count()).where(reactions)
-        .group_by(c.c.finding_id, c.c.phase, c.c.answer))).all()
-    by_locality = db.session.execute(scoped(
-        select(c.c.finding_id, c.c.locality_id, c.c.answer, func.count()).where(reactions)
-        .group_by(c.c.finding_id, c.c.locality_id, c.c.answer))).all()
+    cube = reaction_cube(filters)
+    overall, by_phase, by_locality = {}, {}, {}
+    for fid, phase, locality_id, answer, n in cube:
+        for table, key in ((overall, (fid, answer)), (by_phase, (fid, phase, answer)),
+                           (by_locality, (fid, locality_id, answer))):
+            table[key] = table.get(key, 0) + n
+    overall = [(*key, n) for key, n in sorted(overall.items(), key=_sort_key)]
+    by_phase = [(*key, n) for key, n in sorted(by_phase.items(), key=_sort_key)]
+    by_locality = [(*key, n) for key, n in sorted(by_locality.items(), key=_sort_key)]
 
     findings: dict[int, dict] = {}
 
@@ -174,11 +194,13 @@ def locality_view(filters: Filters) -> list[dict]:
         select(c.c.locality_id, c.c.finding_id, func.count())
         .where(c.c.finding_id.is_not(None))
         .group_by(c.c.locality_id, c.c.finding_id))).all()
-    matches = db.session.execute(scoped(
-        select(c.c.locality_id, c.c.finding_id, func.count(),
-               func.sum(db.case((c.c.answer == "matches", 1), else_=0)))
-        .where(c.c.kind == "reaction")
-        .group_by(c.c.locality_id, c.c.finding_id))).all()
+    summed: dict[tuple, list[int]] = {}
+    for fid, _phase, locality_id, answer, n in reaction_cube(filters):
+        entry = summed.setdefault((locality_id, fid), [0, 0])
+        entry[0] += n
+        entry[1] += n if answer == "matches" else 0
+    matches = [(loc, fid, n, m) for (loc, fid), (n, m) in sorted(
+        summed.items(), key=lambda item: _sort_key(item))]
     meta = _findings_meta(sorted({fid for _, fid, _ in discussed}))
 
     # Totals per finding across every locality, to compare one locality with the rest.
