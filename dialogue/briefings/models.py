@@ -35,10 +35,14 @@ class Briefing(Base):
     # The whole briefing as static HTML (PDF, search); ``segments`` is the same content
     # as a list of {"html": ...} prose and {"finding": key} slots, so the page can put
     # each finding's live parts (reactions, comment count) in place.
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    segments: Mapped[list] = mapped_column(JSON, default=list)
+    # Deferred: lists of briefings never need the bodies, only the page and PDF do.
+    body_html: Mapped[str] = mapped_column(Text, default="", deferred=True,
+                                           deferred_group="content")
+    segments: Mapped[list] = mapped_column(JSON, default=list, deferred=True,
+                                           deferred_group="content")
     # [{"id": ..., "title": ..., "level": 2|3}] for the table of contents.
-    toc: Mapped[list] = mapped_column(JSON, default=list)
+    toc: Mapped[list] = mapped_column(JSON, default=list, deferred=True,
+                                      deferred_group="content")
     source_file: Mapped[str] = mapped_column(String(200), default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,9 +6,10 @@ rendered once into ``RenderedPage.parts``, with slots left for what differs per
 request (the reaction widget, which depends on who is asking, and the discussion
 link with its comment count). Requests then fill the slots instead of rendering the
 whole briefing again. The cache is checked against one cheap query (the number of
-briefings and the latest import and retirement stamps), so any import, retirement or
-reordering invalidates it; it is a function of the database only, so workers holding
-their own copies cannot disagree.
+briefings and the latest import and retirement stamps), made at most once a second per
+process, so any import, retirement or reordering invalidates it within a second; it is
+a function of the database only, so workers holding their own copies cannot disagree
+for longer than that.
 """
 
 from __future__ import annotations
@@ -145,9 +146,53 @@ def assemble(page: RenderedPage, counts: dict[int, int] | None,
     return Markup("".join(out))  # noqa: S704 - parts are our own rendered templates
 
 
+def _current_version() -> str:
+    """The content version, asked of the database at most every
+    BRIEFING_PAGE_CHECK_SECONDS (default 1; 0 under test) per process: after an
+    import, other workers serve the old page for at most that long."""
+    import time
+
+    state: dict = current_app.extensions.setdefault("briefing_version", {})
+    now = time.monotonic()
+    if "version" not in state or now - state["checked"] >= _interval():
+        state["version"], state["checked"] = _version(), now
+    return state["version"]
+
+
+def _interval() -> float:
+    # Tests see every change at once unless they set the interval themselves.
+    default = 0.0 if current_app.testing else 1.0
+    return float(current_app.config.get("BRIEFING_PAGE_CHECK_SECONDS", default))
+
+
+def comment_counts(page: RenderedPage) -> dict[int, int] | None:
+    """Comment counts for the page's findings, kept per process for the same interval
+    as the version: a new comment shows in the count on the briefing page within a
+    second (the finding's own page always reads them fresh)."""
+    import time
+
+    from dialogue.briefings import services
+
+    cache: dict = current_app.extensions.setdefault("briefing_comment_counts", {})
+    now = time.monotonic()
+    hit = cache.get(page.slug)
+    if hit is not None and now - hit[0] < _interval():
+        return hit[1]
+    counts = services.comment_counts(list(page.findings))
+    cache[page.slug] = (now, counts)
+    return counts
+
+
+def forget() -> None:
+    """Drop this process's rendered pages (the importer calls this after writing)."""
+    current_app.extensions.pop("briefing_version", None)
+    current_app.extensions.pop("briefing_pages", None)
+    current_app.extensions.pop("briefing_comment_counts", None)
+
+
 def briefing_page(slug: str) -> RenderedPage | None:
     """The rendered static part of a live briefing's page, or None if there is none."""
-    version = _version()
+    version = _current_version()
     cache: dict = current_app.extensions.setdefault("briefing_pages", {})
     hit = cache.get(slug)
     if hit is not None and hit[0] == version:

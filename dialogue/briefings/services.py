@@ -150,6 +150,10 @@ def import_content(directory: str | Path | None = None) -> ImportReport:
             report.retired.append(f"briefing {slug}")
             search.remove_document("briefing", briefing.id)
     db.session.flush()
+    if not report.unchanged:
+        from dialogue.briefings import pages
+
+        pages.forget()
     return report
 
 

@@ -69,7 +69,7 @@ def show(slug: str):
     page = pages.briefing_page(slug)
     if page is None:
         abort(404)
-    counts = services.comment_counts(list(page.findings))
+    counts = pages.comment_counts(page)
     reaction = None
     if current_user.is_authenticated:
         state = _reaction_state(list(page.findings.values()))

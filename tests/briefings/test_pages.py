@@ -151,3 +151,41 @@ def test_import_command_builds_the_pdfs_so_requests_do_not(runner, client, conte
     assert client.get("/briefings/conclusions.pdf").status_code == 200
     again = runner.invoke(args=["dialogue", "content", "import", "--dir", str(content_dir)])
     assert "No changes" in again.output and "PDF" not in again.output
+
+
+@pytest.fixture
+def cached_pages(app_config):
+    app_config["BRIEFING_PAGE_CHECK_SECONDS"] = 60
+    return app_config
+
+
+def test_briefing_page_is_served_from_cache_without_queries(cached_pages, client, imported):
+    from sqlalchemy import event
+
+    client.get("/briefings/markets")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/briefings/markets").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert "markets-status-hierarchy" in page
+    # No briefing, finding or comment query: an anonymous view of a cached page only
+    # touches the database if the session machinery needs it.
+    assert not [s for s in statements if "briefings" in s or "findings" in s or "posts" in s]
+
+
+def test_import_refreshes_cached_pages_in_this_process(cached_pages, client, imported):
+    assert "Plain-English" in client.get("/briefings/").get_data(as_text=True)
+    before = client.get("/briefings/overview").get_data(as_text=True)
+    path = imported / "01-overview.md"
+    path.write_text(path.read_text().replace("### The heart of the evidence",
+                                             "### At the heart of the evidence"))
+    services.import_content(imported)
+    db.session.commit()
+    after = client.get("/briefings/overview").get_data(as_text=True)
+    assert "The heart of the evidence" in before and "At the heart of the evidence" in after
