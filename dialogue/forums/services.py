@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from flask import url_for
-from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy import exists, false, func, or_, select, true
 
 from dialogue import audit
 from dialogue.auth import permissions
@@ -93,9 +93,12 @@ def reply_counts(thread_ids: list[int]) -> dict[int, int]:
 
 
 def posts_page(thread: Thread, viewer, page: int, per_page: int = 50):
-    """A page of a thread's posts (opening post first), with authors, in two queries."""
+    """A page of a thread's posts (opening post first), with authors, in two queries.
+    Moderators of the locality also see posts held for approval, in place."""
+    shown = (true() if permissions.can_moderate(viewer, thread.locality_id)
+             else posts.visible_to(viewer))
     statement = (select(Post).options(posts.with_author())
-                 .where(Post.thread_id == thread.id, posts.visible_to(viewer))
+                 .where(Post.thread_id == thread.id, shown)
                  .order_by(Post.created_at, Post.id))
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
@@ -272,7 +275,26 @@ def moderate_thread(thread: Thread, moderator, action: str, reason: str = "") ->
     if changed:
         audit.record("moderation", f"{action}_thread", moderator, "thread", thread.id,
                      reason=reason, locality_id=thread.locality_id)
-        search = posts._search()
-        if action == "remove" and search is not None:
-            search.remove_document("thread", thread.id)
+        if action in ("remove", "restore"):
+            _reindex_thread(thread, removed=action == "remove")
     return changed
+
+
+def _reindex_thread(thread: Thread, *, removed: bool) -> None:
+    """A removed thread and its posts leave search; a restored one comes back."""
+    search = posts._search()
+    if search is None:
+        return
+    thread_posts = db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id).order_by(Post.id)).all()
+    if removed:
+        search.remove_document("thread", thread.id)
+        for post in thread_posts:
+            search.remove_document("post", post.id)
+        return
+    for post in thread_posts:
+        posts.index_post(post, thread.title)
+    if thread_posts and thread_posts[0].is_visible:
+        search.index_document("thread", thread.id, thread.title, thread_posts[0].body,
+                              url_for("forums.thread", thread_id=thread.id),
+                              locality_id=thread.locality_id)

@@ -29,6 +29,7 @@ from dialogue.moderation.forms import (
     SuspendForm,
 )
 from dialogue.moderation.models import Post
+from dialogue.urls import safe_next_url
 
 
 def _user_key() -> str:
@@ -205,8 +206,8 @@ def comment(key: str):
     form = CommentForm()
     status = 200
     if finding.retired_at is not None:
+        # The form already holds what was typed; it is shown again with this error.
         form.body.errors = ["This finding has been retired, so it takes no new comments"]
-        form.validate_on_submit()  # keep the typed text; ignore other errors
         status = 409
     elif form.validate_on_submit():
         parent = None
@@ -368,7 +369,7 @@ def decide(post_id: int, action: str):
         return render_template("moderation/decide.html", item=Markup(item),  # noqa: S704
                                message=message), status
     flash(message, category)
-    return redirect(request.form.get("next") or url_for("moderation.queue"))
+    return redirect(safe_next_url(request.form.get("next"), url_for("moderation.queue")))
 
 
 @bp.route("/moderation/posts/<int:post_id>/suspend", methods=["POST"])
@@ -400,7 +401,7 @@ def suspend_author(post_id: int):
         return render_template("moderation/decide.html", item=Markup(item),  # noqa: S704
                                message=message), status
     flash(message, category)
-    return redirect(request.form.get("next") or url_for("moderation.queue"))
+    return redirect(safe_next_url(request.form.get("next"), url_for("moderation.queue")))
 
 
 @bp.route("/moderation/log")

@@ -324,3 +324,34 @@ def test_posting_is_rate_limited_per_user(limited_app_config, client, login, fac
     # Another person on the same IP address (the same school) is not affected.
     login(second)
     assert client.post(f"/threads/{thread.id}/reply", data={"body": "mine"}).status_code == 302
+
+
+def test_moderators_see_held_posts_in_place_and_can_approve_there(client, login, factory,
+                                                                  thread):
+    held = forums.reply(factory.user(), thread, "Held for review")
+    db.session.commit()
+    login(factory.user(role="moderator"))
+    page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert "Held for review" in page and "Awaiting moderation" in page
+    response = client.post(f"/moderation/posts/{held.id}/approve",
+                           data={"version": held.moderation_version,
+                                 "next": "https://evil.example/"})
+    assert response.headers["Location"].endswith("/moderation/")  # no open redirect
+    db.session.refresh(held)
+    assert held.status == PostStatus.VISIBLE
+
+
+def test_removed_threads_leave_search(factory, thread, trusted):
+    from dialogue import search
+
+    forums.reply(factory.user(), thread, "Peer review between schools")
+    db.session.commit()
+    assert search.search("peer review").total == 1
+    moderator = factory.user(role="moderator")
+    forums.moderate_thread(thread, moderator, "remove")
+    db.session.commit()
+    assert search.search("peer review").total == 0
+    assert search.search("clusters").total == 0
+    forums.moderate_thread(thread, moderator, "restore")
+    db.session.commit()
+    assert search.search("peer review").total == 1
