@@ -34,7 +34,7 @@ from dialogue.urls import safe_next_url
 
 def _user_key() -> str:
     # Per person, never per IP: a whole school shares one address.
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
 
 
 # One budget for every kind of new post (threads, replies, comments).
