@@ -57,8 +57,8 @@ def cell(n: int) -> str:
     return SUPPRESSED if 0 < n < SMALL_CELL else str(n)
 
 
-def _scoped(filters: Filters):
-    c = all_contributions()
+def _scoped(filters: Filters, *, with_text: bool = False):
+    c = all_contributions(with_text=with_text)
     return c, (lambda query: apply_filters(query, c, filters))
 
 
@@ -355,7 +355,7 @@ def sample_quotes(filters: Filters, *, by: str, keys: list[int], k: int = 3, poo
     """
     if not keys:
         return {}
-    c, scoped = _scoped(filters)
+    c, scoped = _scoped(filters, with_text=True)
     length = func.length(c.c.text)
     if by == "finding":
         query = select(c.c).where(c.c.finding_id.in_(keys))

@@ -82,7 +82,7 @@ def _reactions() -> Select:
     ).join(User, User.id == Reaction.user_id).where(User.research_consent.is_(true()))
 
 
-def _posts() -> Select:
+def _posts(with_text: bool = True) -> Select:
     from dialogue.forums.models import Thread
     from dialogue.moderation.models import Post, PostStatus
 
@@ -105,7 +105,7 @@ def _posts() -> Select:
             cast(null(), Integer).label("workshop_id"),
             cast(null(), Integer).label("question_id"),
             cast(literal(""), String(30)).label("answer"),
-            cast(Post.body, Text).label("text"),
+            (cast(Post.body, Text) if with_text else cast(literal(""), Text)).label("text"),
             Post.created_at.label("created_at"),
             cast(Post.status, String(10)).label("status"),
         )
@@ -116,14 +116,14 @@ def _posts() -> Select:
     )
 
 
-def _responses() -> Select | None:
+def _responses(with_text: bool = True) -> Select | None:
     workshops = _workshop_models()
     if workshops is None:
         return None
-    return workshop_responses_select(workshops)
+    return workshop_responses_select(workshops, with_text)
 
 
-def workshop_responses_select(workshops) -> Select:
+def workshop_responses_select(workshops, with_text: bool = True) -> Select:
     """Workshop responses from participants linked to a consenting account."""
     Workshop, Question, Option, Participant, Response = (
         workshops.Workshop, workshops.Question, workshops.Option, workshops.Participant,
@@ -133,7 +133,7 @@ def workshop_responses_select(workshops) -> Select:
     scale = db.case(*((Response.value == value, literal(label))
                       for value, label in workshops.SCALE_LABELS.items()), else_=literal(""))
     answer = cast(db.func.coalesce(Option.label, scale), String(300))
-    text_column = Response.text
+    text_column = Response.text if with_text else literal("")
     query = (
         select(
             literal("response").label("kind"),
@@ -165,10 +165,14 @@ def workshop_responses_select(workshops) -> Select:
     return query
 
 
-def all_contributions():
-    """The eligible contributions of every source as one subquery named ``c``."""
-    parts = [_reactions(), _posts()]
-    responses = _responses()
+def all_contributions(*, with_text: bool = True):
+    """The eligible contributions of every source as one subquery named ``c``.
+
+    Aggregates pass ``with_text=False``: the database then carries an empty string
+    instead of every body through the union, which it may have to materialise.
+    """
+    parts = [_reactions(), _posts(with_text)]
+    responses = _responses(with_text)
     if responses is not None:
         parts.append(responses)
     return union_all(*parts).subquery("c")
@@ -282,9 +286,9 @@ def apply_filters(query: Select, c, filters: Filters, *, skip: tuple[str, ...] =
     return query.where(and_(true(), *conditions))
 
 
-def filtered(filters: Filters):
+def filtered(filters: Filters, *, with_text: bool = True):
     """(subquery c, select of every column of c narrowed to the filters)."""
-    c = all_contributions()
+    c = all_contributions(with_text=with_text)
     return c, apply_filters(select(c), c, filters)
 
 

@@ -96,7 +96,7 @@ def _coder(user_id: int) -> str:
 
 def data_version(filters: Filters) -> str:
     """A short fingerprint of the data in scope: it changes when any of it changes."""
-    _c, query = filtered(filters)
+    _c, query = filtered(filters, with_text=False)
     sub = query.subquery()
     rows = db.session.execute(
         select(sub.c.kind, func.count(), func.max(sub.c.id), func.max(sub.c.created_at),
@@ -176,13 +176,13 @@ def _codes_for_rows(rows) -> dict[tuple[str, int], list[str]]:
 
 
 def count_contributions(filters: Filters) -> int:
-    _c, query = filtered(filters)
+    _c, query = filtered(filters, with_text=False)
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def participant_rows(filters: Filters):
     """One row per person with contributions in scope."""
-    _c, query = filtered(filters)
+    _c, query = filtered(filters, with_text=False)
     sub = query.subquery()
     kinds = [func.sum(db.case((sub.c.kind == k, 1), else_=0))
              for k in ("reaction", "comment", "post", "response")]
@@ -216,7 +216,7 @@ def codebook_rows():
 
 
 def coding_rows(filters: Filters):
-    _c, query = filtered(filters)
+    _c, query = filtered(filters, with_text=False)
     sub = query.subquery()
     rows = db.session.execute(
         select(Coding.contribution_kind, Coding.contribution_id, Code.code,

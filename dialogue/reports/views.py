@@ -51,11 +51,18 @@ def dashboard():
         "kind_labels": KIND_LABELS, "answers": analysis.ANSWERS,
         "answer_labels": analysis.ANSWER_LABELS, "cell": analysis.cell,
         "small_cell": analysis.SMALL_CELL, "export_names": list(exports.FILES),
+        "chart": _shares_chart,
         "action_form": ActionForm(),
     }
     if htmx and htmx.target == "results":
         return render_template("reports/_results.html", **context)
     return render_template("reports/dashboard.html", **context)
+
+
+def _shares_chart(shares, title: str):
+    from dialogue.reports.synthesis import _chart
+
+    return _chart(shares, title)
 
 
 @bp.route("/research/contributions")
