@@ -103,3 +103,32 @@ def test_reply_edit_flag_and_moderate(browse, check_a11y, javascript):
     expect(page.get_by_role("link", name=re.compile("approved your post")).first) \
         .to_be_visible()
     check_a11y(page, "notifications")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_comment_and_reply_on_a_finding(browse, check_a11y, javascript):
+    """A moderator (not pre-moderated) comments on a finding and replies to the comment."""
+    page = browse(javascript=javascript)
+    sign_in(page, DEMO["moderator"])
+    page.goto("/findings/hierarchy-ofsted-priority")
+    if javascript:
+        page.evaluate("window.__noReload = true")
+    section = page.locator("section.dialogue-comments")
+    section.get_by_role("button", name="Post comment").click()
+    expect(page.locator("section.dialogue-comments .govuk-error-summary")) \
+        .to_contain_text("Enter some text")
+    words = unique("Ofsted still drives our priorities")
+    page.locator("section.dialogue-comments").get_by_label("Your comment").fill(words)
+    page.locator("section.dialogue-comments").get_by_role("button", name="Post comment").click()
+    comment = page.locator("section.dialogue-comments article", has_text=words)
+    expect(comment).to_be_visible()
+    # Reply through the disclosure under the comment.
+    block = page.locator(".dialogue-comment", has=page.locator("article", has_text=words))
+    block.locator("summary", has_text="Reply").click()
+    block.get_by_label("Your reply").fill("Same here")
+    block.get_by_role("button", name="Post reply").click()
+    block = page.locator(".dialogue-comment", has=page.locator("article", has_text=words))
+    expect(block.locator(".dialogue-comment__replies")).to_contain_text("Same here")
+    check_a11y(page, "finding with comments")
+    if javascript:
+        assert page.evaluate("window.__noReload === true"), "the page reloaded"
