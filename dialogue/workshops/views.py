@@ -23,7 +23,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.auth.decorators import permission_required
-from dialogue.auth.permissions import can_facilitate, can_run_workshop
+from dialogue.auth.permissions import can_facilitate, can_run_workshop, is_admin
 from dialogue.extensions import db, htmx, limiter
 from dialogue.forms import ActionForm
 from dialogue.workshops import bp, live, services
@@ -34,6 +34,7 @@ from dialogue.workshops.forms import (
     QuestionForm,
     TemplateForm,
     WorkshopForm,
+    briefing_choices,
 )
 from dialogue.workshops.models import (
     InvalidTransition,
@@ -117,7 +118,7 @@ def index():
     from sqlalchemy import select
 
     query = select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())
-    if not current_user.has_role("admin"):
+    if not is_admin(current_user):
         query = query.where(Workshop.owner_id == current_user.id)
     page = db.paginate(query, per_page=20)
     form = TemplateForm()
@@ -163,7 +164,7 @@ def detail(workshop_id: int):
     """A workshop's questions, with controls to edit, reorder and run it."""
     workshop = _load_workshop(workshop_id)
     return render_template("workshops/detail.html", workshop=workshop,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), briefing_titles=dict(briefing_choices()))
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
