@@ -280,11 +280,26 @@ def pdf_cache_path(briefing: Briefing) -> Path:
     return folder / f"briefing-{briefing.slug}-{briefing.content_hash[:20]}-v{PDF_VERSION}.pdf"
 
 
-def build_briefing_pdf(briefing: Briefing, *, fetcher=None) -> bytes:
-    """Render the briefing's stored HTML to PDF (no markdown is rendered here)."""
+def _render_pdf_html(html: str, static_folder: str) -> bytes:
+    from dialogue.pdf import StaticOnlyFetcher, render_pdf
+
+    return render_pdf(html, stylesheets=("css/print.css",),
+                      fetcher=StaticOnlyFetcher(static_folder))
+
+
+def build_briefing_pdf(briefing: Briefing, *, fetcher=None, limited: bool = False) -> bytes:
+    """Render the briefing's stored HTML to PDF (no markdown is rendered here).
+
+    ``limited``: in a niced child process with time and memory limits
+    (``dialogue.jobs.run_limited``), so a render never competes with live requests.
+    """
     from dialogue.pdf import render_pdf
 
     html = render_template("briefings/print.html", briefing=briefing)
+    if limited:
+        from dialogue.jobs import run_limited
+
+        return run_limited(_render_pdf_html, html, current_app.static_folder)
     return render_pdf(html, stylesheets=("css/print.css",), fetcher=fetcher)
 
 
@@ -299,7 +314,7 @@ def briefing_pdf(briefing: Briefing) -> Path:
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = build_briefing_pdf(briefing)
+    data = build_briefing_pdf(briefing, limited=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
     with os.fdopen(handle, "wb") as out:
         out.write(data)
