@@ -307,6 +307,38 @@ async def saturate(port: int, path: str, cookies: dict, seconds: float,
     return len(latencies) / (time.perf_counter() - started), latencies
 
 
+def in_process_costs(app, code: str, rounds: int = 5, per_round: int = 200) -> dict:
+    """CPU cost per request through the WSGI app in this process (no network, no
+    queueing), interleaved with /healthz so the machine's other load cancels out."""
+    from itsdangerous import URLSafeSerializer
+
+    from dialogue.extensions import db
+    from dialogue.workshops import services
+
+    with app.app_context():
+        workshop = services.find_workshop_by_code(code)
+        participant = services.join(workshop, None)
+        db.session.commit()
+        cookie = URLSafeSerializer(app.config["SECRET_KEY"],
+                                   salt="workshop-participant").dumps(participant.token)
+        state = workshop.state_version
+    client = app.test_client()
+    client.set_cookie(f"dialogue_wsp_{code}", cookie, domain="127.0.0.1")
+    paths = {"/healthz": "/healthz",
+             "unchanged poll (204)": f"/j/{code}/live?s={state}",
+             "changed poll (200, fragment)": f"/j/{code}/live?s=0",
+             "participant page": f"/j/{code}"}
+    timings: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            started = time.perf_counter()
+            for _ in range(per_round):
+                response = client.get(path, base_url="http://127.0.0.1")
+                assert response.status_code in (200, 204), (path, response.status_code)
+            timings[name].append((time.perf_counter() - started) / per_round)
+    return {name: sorted(values)[len(values) // 2] for name, values in timings.items()}
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -361,6 +393,8 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     health_rps, health_lat = await saturate(port, "/healthz", {}, 5)
     poll_rps, poll_lat = await saturate(port, f"/j/{code}/live?s={phone.state}", phone.jar, 5)
 
+    costs = await asyncio.to_thread(in_process_costs, app, code)
+
     polls = stats.latencies.get("poll", [])
     answers = stats.latencies.get("answer", [])
     health = base.latencies.get("healthz", [])
@@ -391,6 +425,11 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     print(f"  saturation requests/s       unchanged poll {poll_rps:.0f}, /healthz "
           f"{health_rps:.0f}; ratio {poll_rps / health_rps:.2f} "
           f"(p99 {ms(percentile(poll_lat, .99))} vs {ms(percentile(health_lat, .99))})")
+    print("  in-process cost per request (median of interleaved rounds; /healthz = 1):")
+    for name, seconds in costs.items():
+        print(f"    {name:<30}{seconds * 1000:7.2f} ms   "
+              f"{costs['/healthz'] / seconds:5.2f}x the bare route's speed")
+    print(f"  machine load average        {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 def main() -> None:
@@ -402,6 +441,8 @@ def main() -> None:
                         help="length of the baseline and of each half of the poll phase")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--redis-url", help="Redis for live versions and rate limits")
+    parser.add_argument("--costs-only", action="store_true",
+                        help="only the in-process cost per request (no gunicorn, no load)")
     args = parser.parse_args()
 
     import resource
@@ -412,6 +453,13 @@ def main() -> None:
         workdir = Path(tmp)
         env = prepare(workdir, args.database_url, args.redis_url)
         app, workshop_id, user_id, code = build_workshop(workdir)
+        if args.costs_only:
+            costs = in_process_costs(app, code)
+            for name, seconds in costs.items():
+                print(f"{name:<30}{seconds * 1000:7.2f} ms   "
+                      f"{costs['/healthz'] / seconds:5.2f}x the bare route's speed")
+            print(f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            return
         port = free_port()
         server = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "sync",

@@ -14,7 +14,7 @@ import contextlib
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from dialogue.extensions import db
@@ -51,6 +51,10 @@ class LiveState:
     @property
     def presenter_etag(self) -> str:
         return f'"w{self.workshop_id}-{self.version}"'
+
+
+_LIVE_QUERY = (select(Workshop.id, Workshop.version, Workshop.state_version, Workshop.state)
+               .where(Workshop.code == bindparam("code")))
 
 
 def _key(code: str) -> str:
@@ -118,10 +122,8 @@ def live_state(code: str) -> LiveState | None:
         if cached:
             return LiveState(int(cached[b"id"]), int(cached[b"v"]), int(cached[b"s"]),
                              cached[b"st"].decode())
-    row = db.session.execute(
-        select(Workshop.id, Workshop.version, Workshop.state_version, Workshop.state)
-        .where(Workshop.code == code)
-    ).one_or_none()
+    # A Core statement on the session's connection: no ORM machinery on the hot path.
+    row = db.session.connection().execute(_LIVE_QUERY, {"code": code}).one_or_none()
     if row is None:
         return None
     state = LiveState(row.id, row.version, row.state_version, row.state)

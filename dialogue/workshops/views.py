@@ -301,6 +301,7 @@ def present(workshop_id: int):
 
 
 @bp.route("/workshops/<int:workshop_id>/present/live")
+@limiter.exempt
 def present_live(workshop_id: int):
     """Poll for the presenter: 204 while nothing changed, else the new results."""
     workshop = _load_workshop(workshop_id)
@@ -494,6 +495,7 @@ def _ranking_order(question: Question, mine, override: list[int] | None):
 
 
 @bp.route("/j/<code>/live")
+@limiter.exempt  # a whole school polls from one address; an unchanged poll costs little
 def participant_live(code: str):
     """Poll for phones: 204 while the question is unchanged; 286 once the workshop ends."""
     state = live.live_state(services.normalise_code(code))
