@@ -68,10 +68,15 @@ def ensure_localities():
               help="Worker threads (PDF renders run in their own niced child process).")
 def worker(workers: int):
     """Run the background job worker (Huey: SQLite queue by default, Redis if REDIS_URL)."""
+    import logging
+
     from flask import current_app
 
     from dialogue.jobs import get_huey
 
+    # Huey reports each job's start, finish and any error through logging.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # one line per page otherwise
     consumer = get_huey(current_app._get_current_object()).create_consumer(
         workers=workers, worker_type="thread")
     consumer.run()
