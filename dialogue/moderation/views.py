@@ -6,6 +6,9 @@ the fragment that replaces the post or queue item.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -16,6 +19,7 @@ from dialogue.audit import AuditEvent
 from dialogue.auth import permissions
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.models import User
+from dialogue.db import utcnow
 from dialogue.extensions import db, htmx, limiter
 from dialogue.localities import Locality, all_localities
 from dialogue.moderation import bp
@@ -28,7 +32,7 @@ from dialogue.moderation.forms import (
     HideForm,
     SuspendForm,
 )
-from dialogue.moderation.models import Post
+from dialogue.moderation.models import TRANSITIONS, Post
 from dialogue.urls import safe_next_url
 
 
@@ -237,6 +241,37 @@ def comment(key: str):
                                comment_form=form), status
     return render_template("moderation/comment.html", finding=finding, form=form,
                            finding_href=finding_url(finding)), status
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the person reading may do with posts in one place, worked out once per page
+    rather than once per post (a page shows fifty)."""
+
+    id: int | None
+    moderates: bool
+    contributes: bool
+    edit_since: datetime
+
+    def is_author(self, post: Post) -> bool:
+        return self.id is not None and post.author_id == self.id
+
+    def may_edit(self, post: Post) -> bool:
+        # The same rule as Post.editable_by, without re-reading the user and the config.
+        return (self.is_author(post) and post.status in TRANSITIONS["edit"]
+                and post.created_at >= self.edit_since)
+
+
+@bp.app_template_global()
+def viewer_state(locality_id: int | None) -> Viewer:
+    """The current user's powers over posts in a locality (None: finding comments)."""
+    user = current_user._get_current_object()
+    return Viewer(
+        id=user.id if user.is_authenticated else None,
+        moderates=permissions.can_moderate(user, locality_id),
+        contributes=permissions.can_contribute(user),
+        edit_since=utcnow() - current_app.config["EDIT_WINDOW"],
+    )
 
 
 @bp.app_template_global()
