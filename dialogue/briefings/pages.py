@@ -188,6 +188,21 @@ def forget() -> None:
     current_app.extensions.pop("briefing_version", None)
     current_app.extensions.pop("briefing_pages", None)
     current_app.extensions.pop("briefing_comment_counts", None)
+    current_app.extensions.pop("briefing_fragments", None)
+
+
+def cached(key: str, build: Callable[[], Any]) -> Any:
+    """A value that is the same for every visitor, rebuilt when content changes.
+    Callers pass only keys from a small known set (never raw user input)."""
+    version = _current_version()
+    cache: dict = current_app.extensions.setdefault("briefing_fragments", {})
+    hit = cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = build()
+    with _lock:
+        cache[key] = (version, value)
+    return value
 
 
 def briefing_page(slug: str) -> RenderedPage | None:

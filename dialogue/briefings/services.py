@@ -196,6 +196,11 @@ def published_briefings(theme: str | None = None) -> list[Briefing]:
     return [b for b in rows if theme is None or theme in b.themes]
 
 
+def theme_slugs() -> list[str]:
+    """Every theme used by a live briefing."""
+    return sorted({t for b in published_briefings() for t in b.themes})
+
+
 def headline_figures(briefing_ids: list[int], per_briefing: int = 2) -> dict[int, list]:
     """The first key figures of each briefing, for the index page."""
     rows = db.session.execute(

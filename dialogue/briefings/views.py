@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from dialogue import search as search_service
@@ -53,14 +54,25 @@ def _reaction_state(findings: list[Finding]) -> dict:
 def index():
     """The briefings in reading order, with summaries and headline figures."""
     theme = request.args.get("theme") or None
-    everything = services.published_briefings()
-    themes = sorted({t for b in everything for t in b.themes})
-    briefings = [b for b in everything if theme is None or theme in b.themes]
-    figures = services.headline_figures([b.id for b in briefings])
-    return render_template("briefings/index.html", briefings=briefings, figures=figures,
-                           themes=themes, theme=theme if theme in themes else None,
-                           theme_labels=THEME_LABELS,
-                           unknown_theme=theme is not None and theme not in themes)
+
+    def build(theme: str | None) -> str:
+        everything = services.published_briefings()
+        themes = sorted({t for b in everything for t in b.themes})
+        briefings = [b for b in everything if theme is None or theme in b.themes]
+        figures = services.headline_figures([b.id for b in briefings])
+        return render_template("briefings/_index_body.html", briefings=briefings,
+                               figures=figures, themes=themes,
+                               theme=theme if theme in themes else None,
+                               theme_labels=THEME_LABELS,
+                               unknown_theme=theme is not None and theme not in themes,
+                               requested_theme=theme)
+
+    if theme is None or theme in pages.cached("themes", services.theme_slugs):
+        html = pages.cached(f"index:{theme or ''}", lambda: build(theme))
+    else:  # unknown themes are not cached: the key would be whatever a visitor typed
+        html = build(theme)
+    # ``html`` is our own autoescaped template's output, cached or fresh.
+    return render_template("briefings/index.html", body=Markup(html))  # noqa: S704
 
 
 @bp.route("/briefings/<slug>")
