@@ -306,3 +306,10 @@ def pseudonym(user_id: int | None) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, f"person:{user_id}".encode(), hashlib.sha256).hexdigest()
     return "P-" + digest[:12]
+
+
+def is_eligible(kind: str, ident: int) -> bool:
+    """Whether this contribution exists and research may use it (consent, visibility)."""
+    c = all_contributions(with_text=False)
+    return db.session.scalar(select(c.c.id).where(c.c.kind == kind, c.c.id == ident)
+                             .limit(1)) is not None

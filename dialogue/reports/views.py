@@ -90,8 +90,10 @@ def contributions():
 @research_only
 def code_contribution(kind: str, ident: int):
     """Apply or remove one of this researcher's codes on a contribution."""
-    if kind not in CONTRIBUTION_KINDS:
-        abort(404)
+    from dialogue.reports.contributions import is_eligible
+
+    if kind not in CONTRIBUTION_KINDS or not is_eligible(kind, ident):
+        abort(404)  # only what research may use can be coded
     form = CodingForm()
     if not form.validate_on_submit():
         abort(400)

@@ -45,6 +45,13 @@ def test_coding_with_htmx_and_plain_post(client, login, researcher, data):
     assert db.session.scalar(db.select(db.func.count(Coding.id))) == 0
     page = client.get("/research/contributions").get_data(as_text=True)
     assert "We rely on our trust" in page and "held for moderation" not in page
+    # Held, unconsented or missing contributions cannot be coded.
+    for post in data.posts[2:]:
+        refused = client.post(f"/research/contributions/post/{post.id}/codes",
+                              data={"code_id": hierarchy.id})
+        assert refused.status_code == 404
+    assert client.post("/research/contributions/post/99999/codes",
+                       data={"code_id": hierarchy.id}).status_code == 404
 
 
 def test_codebook_is_editable(client, login, researcher, data):
