@@ -17,6 +17,31 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   }
 });
 
+// A swap that removes the element with focus (an answer form replaced by its result, a
+// poll bringing a new question) would drop keyboard focus to <body>: the next Tab then
+// starts from the top of the page or leaves it. Put focus on the new content instead:
+// its notification banner, else its first heading, which also reads it out.
+let focusWasInside = false;
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  focusWasInside = !!target && target.contains(document.activeElement) &&
+    document.activeElement !== document.body;
+});
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (!focusWasInside || !lost) return;
+  focusWasInside = false;
+  const old = event.detail.target;
+  const scope = (old && old.isConnected ? old : old && old.id && document.getElementById(old.id)) ||
+    document.querySelector("main");
+  const next = scope && scope.querySelector(
+    "[data-autofocus], .govuk-notification-banner, h1, h2, h3, legend");
+  if (next) {
+    if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+    next.focus();
+  }
+});
+
 // Focus the error summary on a full page load too.
 const summary = document.querySelector(".govuk-error-summary[data-autofocus]");
 if (summary) summary.focus();
