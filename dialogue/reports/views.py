@@ -56,6 +56,9 @@ def dashboard():
     }
     if htmx and htmx.target == "results":
         return render_template("reports/_results.html", **context)
+    context["jobs"] = db.session.scalars(
+        select(SynthesisJob).where(SynthesisJob.requested_by_id == current_user.id)
+        .order_by(SynthesisJob.created_at.desc(), SynthesisJob.id.desc()).limit(5)).all()
     return render_template("reports/dashboard.html", **context)
 
 
