@@ -188,12 +188,14 @@ def locality_view(filters: Filters) -> list[dict]:
     people = dict(db.session.execute(scoped(
         select(c.c.locality_id, func.count(c.c.user_id.distinct())).group_by(c.c.locality_id)
     )).all())
-    counts = dict(db.session.execute(scoped(
-        select(c.c.locality_id, func.count()).group_by(c.c.locality_id))).all())
-    discussed = db.session.execute(scoped(
+    # One pass gives both each locality's total and its count per finding.
+    by_finding = db.session.execute(scoped(
         select(c.c.locality_id, c.c.finding_id, func.count())
-        .where(c.c.finding_id.is_not(None))
         .group_by(c.c.locality_id, c.c.finding_id))).all()
+    counts: dict[int | None, int] = {}
+    for locality_id, _fid, n in by_finding:
+        counts[locality_id] = counts.get(locality_id, 0) + n
+    discussed = [row for row in by_finding if row[1] is not None]
     summed: dict[tuple, list[int]] = {}
     for fid, _phase, locality_id, answer, n in reaction_cube(filters):
         entry = summed.setdefault((locality_id, fid), [0, 0])
