@@ -1,0 +1,90 @@
+"""The researcher's journey: filter the dashboard, code a contribution, download a CSV and
+the PDF synthesis and check what is inside them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import DEMO, screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_researcher_filters_codes_and_downloads(browse, check_a11y, javascript, tmp_path):
+    """Dashboard filters, a code applied, a CSV and a PDF whose contents make sense."""
+    page = browse(javascript=javascript)
+    sign_in(page, DEMO["researcher"])
+    page.get_by_role("link", name="Research", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Research dashboard")
+    summary = page.locator("#summary")
+    expect(summary).to_contain_text("contributions from")
+    expect(summary).not_to_contain_text("match these filters")
+    check_a11y(page, "research dashboard")
+
+    # Filter: only primary-phase contributors. With JavaScript the results change in
+    # place (the summary is a live region); without it the form is a plain GET.
+    page.get_by_label("Phase").select_option(label="Primary")
+    if not javascript:
+        page.get_by_role("button", name="Apply filters").click()
+    expect(summary).to_contain_text("match these filters")
+    expect(page).to_have_url(re.compile(r"phase=primary"))
+    assert summary.get_attribute("aria-live") == "polite"
+    check_a11y(page, "research dashboard, filtered")
+    if javascript:
+        screenshot(page, "research-filtered")
+
+    # A CSV export of what is filtered: BOM for Excel, a header row, data rows.
+    link = page.locator("a[href*='/research/export/'][href*='.csv']").first
+    with page.expect_download() as info:
+        link.click()
+    path = tmp_path / "export.csv"
+    info.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), raw[:20]
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows[0]) > 1, rows[:2]
+    assert all(len(row) == len(rows[0]) for row in rows), "ragged CSV"
+
+    # Code a contribution (the default codebook is added first if there is none).
+    page.goto("/research/contributions")
+    if page.get_by_text("There is no codebook yet").count():
+        page.goto("/research/codebook")
+        page.get_by_role("button", name="Add the default codes").click()
+        page.goto("/research/contributions")
+    card = page.locator(".dialogue-codes").first
+    expect(card).to_be_visible()
+    button = card.locator("button[aria-pressed='false']").first
+    code_name = button.evaluate("b => b.firstChild.textContent.trim()")
+    button.click()
+    card = page.locator(".dialogue-codes").first
+    pressed = card.locator("button[aria-pressed='true']", has_text=code_name)
+    expect(pressed).to_have_count(1)
+    check_a11y(page, "contributions after coding")
+
+    # The PDF synthesis: a job page, then the file; its text names the project.
+    page.goto("/research/")
+    page.get_by_role("button", name="Download PDF synthesis").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("PDF synthesis")
+    download_link = page.get_by_role("link", name=re.compile("^Download the PDF"))
+    for _ in range(20):
+        if download_link.count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    check_a11y(page, "synthesis job ready")
+    with page.expect_download() as info:
+        download_link.click()
+    pdf_path = tmp_path / "synthesis.pdf"
+    info.value.save_as(pdf_path)
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf_path)
+    assert len(reader.pages) >= 1
+    text = "\n".join(p.extract_text() or "" for p in reader.pages)
+    assert re.search("synthesis|Dialogue", text, re.I), text[:500]
