@@ -17,6 +17,13 @@ from dialogue.extensions import db
 # migration steps), not by the models; Alembic's autogenerate leaves them alone.
 UNMANAGED_PREFIXES: tuple[str, ...] = ("search_fts",)
 
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: leave the unmanaged objects (tables, indexes, triggers) alone."""
+    return not (name and name.startswith(UNMANAGED_PREFIXES))
+
+
 # Each takes a connection and creates its objects if they are missing.
 EXTRAS: list[Callable[[Connection], None]] = []
 

@@ -53,10 +53,10 @@ def render_item(type_, obj, autogen_context):
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave database objects the models cannot describe (full-text search tables,
-    their triggers and shadow tables) out of autogenerate."""
-    from dialogue.schema import UNMANAGED_PREFIXES
+    their triggers and indexes) out of autogenerate."""
+    from dialogue.schema import include_in_autogenerate
 
-    return not (type_ in ("table", "index") and name and name.startswith(UNMANAGED_PREFIXES))
+    return include_in_autogenerate(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_offline():
