@@ -6,11 +6,13 @@ Every function flushes and never commits; the caller (a view or the CLI) commits
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app, render_template
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -300,7 +302,10 @@ def build_briefing_pdf(briefing: Briefing, *, fetcher=None, limited: bool = Fals
     """
     from dialogue.pdf import render_pdf
 
-    html = render_template("briefings/print.html", briefing=briefing)
+    # Site-relative links would point at the renderer's made-up origin in the PDF;
+    # the glossary and cross-references read fine as plain text on paper.
+    body = Markup(re.sub(r'\shref="/[^"]*"', "", briefing.body_html))  # noqa: S704
+    html = render_template("briefings/print.html", briefing=briefing, body=body)
     if limited:
         from dialogue.jobs import run_limited
 

@@ -96,6 +96,10 @@ def test_pdf_has_cover_contents_figures_and_page_numbers(client, imported, app):
     assert "Contents" in flat
     assert "almost 700" in flat and "school leaders surveyed for the study" in flat
     assert "Survey of school leaders (almost 700 respondents)" in flat  # sources
+    # No link in the PDF points at the renderer's made-up origin.
+    uris = [annot.get_object().get("/A", {}).get("/URI", "")
+            for page in reader.pages for annot in page.get("/Annots", []) or []]
+    assert not [uri for uri in uris if "dialogue.invalid" in str(uri)]
     # Contents entries carry page numbers.
     assert re.search(r"A survey of almost 700 school leaders gives a national picture \.+ ?\d",
                      flat)
