@@ -154,12 +154,16 @@ def poll_latency(app, seconds: float, during_render: bool) -> tuple[float, float
     stop = threading.Event()
     renderer = None
     if during_render:
-        def render_loop():
-            from dialogue.reports import synthesis
-            from dialogue.reports.contributions import Filters
+        from dialogue.reports import synthesis
+        from dialogue.reports.contributions import Filters
 
+        # Built first: only the rendering (the long part, in the niced child) overlaps
+        # the polls, as it does in the worker, which is a separate process from the web.
+        with app.test_request_context():
+            html = synthesis.build_html(Filters())
+
+        def render_loop():
             with app.test_request_context():
-                html = synthesis.build_html(Filters())
                 while not stop.is_set():
                     synthesis.render(html)
 
