@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
 PASSWORD = "load test passphrase"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
 def free_port() -> int:
@@ -212,7 +212,7 @@ class Browser:
         match = TOKEN.search(body)
         if not match:
             raise RuntimeError(f"no CSRF token on {path} ({status})")
-        self.token = match.group(1)
+        self.token = match.group(1) or match.group(2)
         return self.token
 
     def post(self, path: str, form: dict, **kwargs):
