@@ -76,7 +76,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from dialogue.auth import admin_bp
+    from dialogue.admin import bp as admin_bp
     from dialogue.auth import bp as auth_bp
     from dialogue.briefings import bp as briefings_bp
     from dialogue.forums import bp as forums_bp

@@ -6,28 +6,30 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from dialogue.auth import admin_bp
+from dialogue.admin import bp
 from dialogue.auth import services as accounts
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.forms import LocalityForm, UserRolesForm
 from dialogue.auth.models import Role, User
 from dialogue.auth.permissions import can_administer
 from dialogue.extensions import db
+from dialogue.forums.services import ensure_standing_threads
 from dialogue.localities import Locality, add_locality, all_localities
 
 USERS_PER_PAGE = 25
+MAX_QUERY = 200  # longer searches are cut: no name or email is longer
 
 
-@admin_bp.before_request
+@bp.before_request
 @permission_required(can_administer)
 def _admins_only():
     """Every admin page needs the admin role."""
 
 
-@admin_bp.route("/")
+@bp.route("/")
 def users():
     """Users, searchable by name or email, with their roles."""
-    query = request.args.get("q", "").strip()
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
     stmt = select(User).order_by(User.display_name, User.id)
     if query:
         like = f"%{query}%"
@@ -36,7 +38,7 @@ def users():
     return render_template("admin/users.html", page=page, query=query)
 
 
-@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_detail(user_id: int):
     """Grant or revoke roles and limit a moderator to localities."""
     user = db.get_or_404(User, user_id)
@@ -64,7 +66,7 @@ def user_detail(user_id: int):
     return render_template("admin/user_detail.html", user=user, form=form)
 
 
-@admin_bp.route("/localities", methods=["GET", "POST"])
+@bp.route("/localities", methods=["GET", "POST"])
 def localities():
     """List localities and add a new one."""
     form = LocalityForm()
@@ -73,13 +75,14 @@ def localities():
             form.name.errors.append("A locality with that name already exists")
         else:
             locality = add_locality(form.name.data, form.description.data or "")
+            ensure_standing_threads([locality])
             db.session.commit()
             flash(f"Added {locality.name}.", "success")
             return redirect(url_for("admin.localities"))
     return render_template("admin/localities.html", localities=all_localities(), form=form)
 
 
-@admin_bp.route("/localities/<int:locality_id>", methods=["GET", "POST"])
+@bp.route("/localities/<int:locality_id>", methods=["GET", "POST"])
 def locality_detail(locality_id: int):
     """Rename a locality or change its description (its slug and URL stay the same)."""
     locality = db.get_or_404(Locality, locality_id)

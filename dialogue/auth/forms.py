@@ -178,7 +178,7 @@ class UserRolesForm(FlaskForm):
 
 class LocalityForm(FlaskForm):
     name = StringField("Name", filters=[strip_filter],
-                       validators=[InputRequired("Enter a name"), Length(max=80),
+                       validators=[DataRequired("Enter a name"), Length(max=80),
                                    no_control_characters])
     description = StringField("Description", filters=[strip_filter],
                               validators=[Length(max=500), no_control_characters])

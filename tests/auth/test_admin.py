@@ -7,6 +7,7 @@ from sqlalchemy import select
 from dialogue.audit import AuditEvent
 from dialogue.auth.models import Role, User
 from dialogue.extensions import db
+from dialogue.forums.models import Thread
 from dialogue.localities import Locality
 
 
@@ -62,6 +63,10 @@ def test_add_and_rename_locality(client, factory, login):
     assert response.status_code == 302
     locality = db.session.scalar(select(Locality).where(Locality.name == "Coastal cluster"))
     assert locality.slug == "coastal-cluster"
+    standing = db.session.scalars(select(Thread).where(Thread.locality_id == locality.id)).all()
+    assert len(standing) == 3  # the research's three questions open every new space
+    assert client.post("/admin/localities", data={"name": "   "}).status_code == 200
+    assert len(db.session.scalars(select(Locality)).all()) == 6
     duplicate = client.post("/admin/localities", data={"name": "Coastal cluster"})
     assert "already exists" in duplicate.get_data(as_text=True)
     client.post(f"/admin/localities/{locality.id}", data={"name": "Harbour cluster",

@@ -1,0 +1,8 @@
+"""Administration: users and their roles, and localities. Sits above the features
+(adding a locality also opens its standing forum threads)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from dialogue.admin import views  # noqa: E402, F401
