@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
-.PHONY: install run serve test test-sqlite test-postgres test-e2e lint bench load migrate-check clean
+.PHONY: install run serve test test-sqlite test-postgres test-e2e lint bench load security migrate-check clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,6 +37,19 @@ test: install lint
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r dialogue -lll
+	@if command -v semgrep >/dev/null; then \
+	    semgrep --config semgrep/ --metrics=off --disable-version-check --error dialogue; \
+	else echo "semgrep not installed: its rules run as tests/security/test_static_rules.py"; fi
+
+## security: the full hostile-input corpus, sessions, CSRF, authorization, faults (slow)
+security: install
+	DIALOGUE_HEAVY=1 $(PY) -m pytest -q -s tests/security tests/privacy tests/faults
+
+## load: 500 voters, 200 posters and researchers downloading against gunicorn, on SQLite
+## and a PostgreSQL cluster of the test's own (needs root); prints the figures
+load: install
+	DIALOGUE_HEAVY=1 $(PY) -m pytest -q -s tests/load
 
 ## bench: every benchmark in benchmarks/, printing ratios against a same-run baseline
 bench: install
