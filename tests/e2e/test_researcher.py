@@ -69,6 +69,8 @@ def test_researcher_filters_codes_and_downloads(browse, check_a11y, javascript, 
 
     # The PDF synthesis: a job page, then the file; its text names the project.
     page.goto("/research/")
+    # The tests run jobs inline, so this POST renders the PDF before it answers.
+    page.set_default_navigation_timeout(60_000)
     page.get_by_role("button", name="Download PDF synthesis").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("PDF synthesis")
     download_link = page.get_by_role("link", name=re.compile("^Download the PDF"))

@@ -135,6 +135,8 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
         wait_for_question(person, q1, javascript=js)
     assert_not_reloaded(laptop)
     assert_not_reloaded(phone)
+    # The new question is announced through the page's live region (#alerts).
+    expect(phone.locator("#alerts [data-announcer]")).to_have_text(q1)
     check_a11y(phone, "participant: single choice (phone)")
     assert_touch_targets(phone, "participant: single choice (phone)")
     screenshot(phone, "workshop-question")
@@ -262,6 +264,8 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     for person in (laptop, phone):
         expect(person.get_by_role("heading", name="The workshop has ended")).to_be_visible(
             timeout=8000)
+        expect(person.locator("#alerts [data-announcer]")).to_have_text(
+            "The workshop has ended")
     assert_not_reloaded(laptop)
     assert_not_reloaded(phone)
     plain.reload()

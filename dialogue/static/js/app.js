@@ -42,6 +42,30 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
+// When a swap changes the page's main heading (a poll bringing the next workshop
+// question, or "The workshop has ended"), say the new heading through the page's live
+// region: a region swapped in with the new content is often not announced at all.
+let headingBefore = "";
+const mainHeading = () => {
+  const h1 = document.querySelector("main h1");
+  return h1 ? h1.textContent.trim() : "";
+};
+document.body.addEventListener("htmx:beforeSwap", () => { headingBefore = mainHeading(); });
+document.body.addEventListener("htmx:afterSettle", () => {
+  const now = mainHeading();
+  const alerts = document.getElementById("alerts");
+  if (!alerts || !now || now === headingBefore) return;
+  let announcer = alerts.querySelector("[data-announcer]");
+  if (!announcer) {
+    announcer = document.createElement("p");
+    announcer.className = "govuk-visually-hidden";
+    announcer.setAttribute("data-announcer", "");
+    alerts.appendChild(announcer);
+  }
+  announcer.textContent = now;
+  headingBefore = now;
+});
+
 // Focus the error summary on a full page load too.
 const summary = document.querySelector(".govuk-error-summary[data-autofocus]");
 if (summary) summary.focus();
