@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from tests.access import ADMIN, ANONYMOUS, PRACTITIONER, World
+from tests.access import ADMIN, ANONYMOUS, FACILITATOR, PRACTITIONER, RESEARCHER, World
 
 _counter = itertools.count(1)
 
@@ -80,7 +80,7 @@ class TextField:
         if self.read_back is None:
             return Outcome(NOT_STORED)
         stored = wire.strip() if self.strip else wire
-        if self.required and not stored:
+        if self.required and not stored.strip():
             return Outcome(REFUSED)
         if self.control and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in stored):
             return Outcome(REFUSED)
@@ -172,6 +172,54 @@ def _read_locality(attr: str):
     return read
 
 
+def _mark(table: str):
+    """Remember the newest id of ``table``, so the read-back finds the row this request made."""
+
+    def mark(world: World) -> None:
+        from sqlalchemy import func
+
+        from dialogue.extensions import db
+
+        column = db.metadata.tables[table].c.id
+        world.marks = getattr(world, "marks", {})
+        world.marks[table] = db.session.scalar(select(func.max(column))) or 0
+
+    return mark
+
+
+def _new_row(table: str, column: str, **where):
+    """Read ``column`` of the row added to ``table`` since the mark (None: nothing added)."""
+
+    def read(world: World) -> str | None:
+        from dialogue.extensions import db
+
+        t = db.metadata.tables[table]
+        statement = select(t.c[column]).where(t.c.id > world.marks[table])
+        for name, value in where.items():
+            statement = statement.where(t.c[name] == value(world))
+        return db.session.scalar(statement.order_by(t.c.id.desc()).limit(1))
+
+    return read
+
+
+def _with_mark(table: str, build):
+    def data(world: World, value: str) -> dict:
+        _mark(table)(world)
+        return build(world, value)
+
+    return data
+
+
+def _standing_thread(world: World) -> None:
+    from dialogue.forums import services as forums
+
+    world.standing = forums.ensure_standing_threads()[0]
+
+
+def _code_counter():
+    return f"code-{next(_counter)}"
+
+
 FIELDS: list[TextField] = [
     TextField(
         "profile.display_name", "auth.profile", "POST", lambda w: "/account", PRACTITIONER,
@@ -218,5 +266,33 @@ FIELDS: list[TextField] = [
     TextField(
         "search.q", "briefings.search", "GET", lambda w: "/search", ANONYMOUS,
         lambda w, v: {"q": v},
+    ),
+    # --- forums, moderation, workshops, research, as they landed -------------------------
+    TextField(
+        "forums.thread.title", "forums.new_thread", "POST", lambda w: "/localities/locality-a/new",
+        PRACTITIONER,
+        _with_mark("threads", lambda w, v: {"title": v, "body": "An opening post"}),
+        read_back=_new_row("threads", "title"), max_length=150,
+        export=None,
+    ),
+    TextField(
+        "forums.reply.body", "forums.reply", "POST",
+        lambda w: f"/threads/{w.standing.id}/reply", PRACTITIONER,
+        _with_mark("posts", lambda w, v: {"body": v}),
+        read_back=_new_row("posts", "body"), setup=_standing_thread,
+        strip=False, max_length=10_000,
+    ),
+    TextField(
+        "workshops.title", "workshops.new", "POST", lambda w: "/workshops/new", FACILITATOR,
+        _with_mark("workshops", lambda w, v: {"title": v, "date": "2026-12-01",
+                                              "locality_id": ""}),
+        read_back=_new_row("workshops", "title"), max_length=200,
+    ),
+    TextField(
+        "research.codebook.definition", "reports.codebook", "POST", lambda w: "/research/codebook",
+        RESEARCHER,
+        _with_mark("research_codes", lambda w, v: {"code": _code_counter(), "parent": "",
+                                                   "definition": v}),
+        read_back=_new_row("research_codes", "definition"), max_length=2000,
     ),
 ]

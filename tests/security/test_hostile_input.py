@@ -17,7 +17,7 @@ import pytest
 from markupsafe import escape
 
 from dialogue.security import NUL_MESSAGE
-from tests.access import ADMIN, ANONYMOUS, PRACTITIONER, World
+from tests.access import ADMIN, ANONYMOUS, FACILITATOR, PRACTITIONER, RESEARCHER, World
 from tests.security.corpus import Sample, corpus, small_corpus
 from tests.security.fields import (
     FIELDS,
@@ -38,7 +38,7 @@ EXPENSIVE = {"register.display_name", "register.email"}  # each sample hashes a 
 def _world(factory) -> World:
     factory.locality()
     world = World(users={})
-    for role in (PRACTITIONER, ADMIN):
+    for role in (PRACTITIONER, ADMIN, FACILITATOR, RESEARCHER):
         world.users[role] = factory.user(role=role, name=f"Hostile {role}")
     return world
 
