@@ -31,7 +31,13 @@ from tests.load.harness import (
     sqlite_integrity,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("real-server")]
+pytestmark = [
+    pytest.mark.slow, pytest.mark.xdist_group("real-server"),
+    # These start their own servers and databases: the SQLite pass of `make test` runs
+    # them, and the PostgreSQL pass (TEST_DATABASE_URL) need not run them again.
+    pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                       reason="runs in the SQLite pass; starts its own databases"),
+]
 
 UNAVAILABLE_TITLE = "Sorry, the service is unavailable"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import os
 import random
 import threading
 import time
@@ -31,7 +32,13 @@ from tests.load.harness import (
 )
 from tests.security.marks import RUN_HEAVY
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("real-server")]
+pytestmark = [
+    pytest.mark.slow, pytest.mark.xdist_group("real-server"),
+    # These start their own servers and databases: the SQLite pass of `make test` runs
+    # them, and the PostgreSQL pass (TEST_DATABASE_URL) need not run them again.
+    pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                       reason="runs in the SQLite pass; starts its own databases"),
+]
 
 VOTERS, POSTERS, RESEARCHERS = (500, 200, 5) if RUN_HEAVY else (40, 15, 2)
 CONCURRENCY = 100 if RUN_HEAVY else 20
