@@ -85,6 +85,9 @@ class Config:
     EDIT_WINDOW = timedelta(minutes=30)
 
     CONTENT_DIR = str(PROJECT_ROOT / "content" / "briefings")
+    # How often (seconds) each worker asks the database whether briefing content or
+    # comment counts changed; the pages in between are served from the worker's cache.
+    BRIEFING_PAGE_CHECK_SECONDS = 1.0
     JOB_QUEUE_IMMEDIATE = False
     EXPORT_RETENTION = timedelta(hours=24)
 
@@ -148,6 +151,7 @@ class TestConfig(DevelopmentConfig):
     RATELIMIT_ENABLED = False
     JOB_QUEUE_IMMEDIATE = True
     SERVER_NAME = "localhost"
+    BRIEFING_PAGE_CHECK_SECONDS = 0.0
 
 
 CONFIGS = {

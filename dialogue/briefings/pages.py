@@ -160,9 +160,7 @@ def _current_version() -> str:
 
 
 def _interval() -> float:
-    # Tests see every change at once unless they set the interval themselves.
-    default = 0.0 if current_app.testing else 1.0
-    return float(current_app.config.get("BRIEFING_PAGE_CHECK_SECONDS", default))
+    return float(current_app.config["BRIEFING_PAGE_CHECK_SECONDS"])
 
 
 def comment_counts(page: RenderedPage) -> dict[int, int] | None:
