@@ -87,7 +87,7 @@ def load_demo(contributions: int = 0) -> list[str]:
                          people.localities.get(slug), added)
         )
     db.session.flush()
-    for feature in (briefings_demo, forums_demo, workshops_demo):
+    for feature in (briefings_demo, forums_demo, workshops_demo, reports_demo):
         added += feature.load_demo(people)
     if contributions:
         added += reports_demo.generate_contributions(people, contributions)
