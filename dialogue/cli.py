@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from dialogue.extensions import db
@@ -42,7 +43,9 @@ def demo(contributions: int):
     """Load the demo data set (idempotent) and print the demo logins."""
     from dialogue.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
-    added = load_demo(contributions=contributions)
+    # Demo content builds links (search entries, notifications): give url_for a request.
+    with current_app.test_request_context("/"):
+        added = load_demo(contributions=contributions)
     db.session.commit()
     click.echo(f"Demo data: {len(added)} item(s) added." if added else
                "Demo data already present; nothing added.")

@@ -76,7 +76,13 @@ def test_database_url_from_environment(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example.org/dialogue"
 
 
-def test_demo_data_is_idempotent(runner):
+@pytest.fixture
+def like_make_run(app_config):
+    """As `make run` does it: no SERVER_NAME, so nothing may build URLs without a request."""
+    app_config["SERVER_NAME"] = None
+
+
+def test_demo_data_is_idempotent(like_make_run, runner):
     first = runner.invoke(args=["dialogue", "demo"])
     assert first.exit_code == 0, first.output
     assert "admin@dialogue.example.org" in first.output
