@@ -11,7 +11,6 @@ both, which is the "no difference between databases" check.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from markupsafe import escape
@@ -149,18 +148,8 @@ def _params():
 
 
 # Strict: when the fault is fixed the test passes, xfail(strict) fails, and the mark goes.
-KNOWN_FAILURES = {
-    "admin.locality.name": pytest.mark.xfail(
-        strict=True,
-        reason="LocalityForm.name uses InputRequired before strip_filter: a whitespace-only "
-               "name is stored as '' (reported to the lead; DataRequired fixes it)",
-    ),
-    "admin.users.search": pytest.mark.xfail(
-        condition=not os.environ.get("TEST_DATABASE_URL"), strict=True,
-        reason="a 1 MB ?q= makes SQLite's LIKE fail ('pattern too complex', 503) where "
-               "PostgreSQL answers: cap the query length (reported to the lead; behind "
-               "gunicorn the 4 KB request-line limit answers 400 first)",
-    ),
+KNOWN_FAILURES: dict = {
+    # "field.name": pytest.mark.xfail(strict=True, reason="..."), while a fault is open.
 }
 
 
