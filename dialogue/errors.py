@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from dialogue.extensions import db
+from dialogue.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,9 @@ def init_errors(app: Flask) -> None:
     def database_unavailable(error: Exception):
         log.warning("Database error: %s", error)
         db.session.rollback()
+        # The page must render without the database: base.html asks who is signed in,
+        # and loading that user would fail again, turning a clear 503 into a bare 500.
+        g._login_user = login_manager.anonymous_user()
         return render_error(503)
 
     @app.errorhandler(InternalServerError)
