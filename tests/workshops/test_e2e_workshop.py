@@ -106,7 +106,7 @@ def test_ranking_with_up_and_down_buttons(browse):  # noqa: F811
     items = phone.locator(".dialogue-ranking__label")
     last = items.nth(3).inner_text()
     move_up = phone.locator(".dialogue-ranking__item").nth(3).locator('[data-move="up"]')
-    expect(move_up).to_contain_text(f"move {last} up")  # its name for screen readers
+    expect(move_up).to_contain_text(f"Move {last} Up")  # its name for screen readers
     move_up.focus()
     phone.keyboard.press("Enter")
     expect(items.nth(2)).to_have_text(last)
