@@ -71,9 +71,17 @@ class TextField:
     may_refuse: bool = False
     fresh_client: bool = False  # e.g. registration signs the client in
     extra_rules: dict = field(default_factory=dict)
+    # Prepares a new client after sign-in (e.g. joins a workshop for its cookie).
+    prepare_client: Callable[[World, object], None] | None = None
+    # A field whose stored form is not the sent text (option lists): its own rules.
+    predictor: Callable[[str], Outcome] | None = None
+    # The research CSV that carries the value: (url, column, kind, id of the new row).
+    csv: tuple[str, str, str, Callable[[World], int | None]] | None = None
 
     def predict(self, value: str) -> Outcome:
         """The outcome the documented rules promise for ``value``."""
+        if self.predictor is not None:
+            return self.predictor(value)
         wire = on_the_wire(value)
         if "\x00" in wire:
             return Outcome(REFUSED, status=400)
@@ -216,6 +224,115 @@ def _standing_thread(world: World) -> None:
     world.standing = forums.ensure_standing_threads()[0]
 
 
+def _past_premoderation(world: World) -> None:
+    """Give the practitioner approved posts, so new ones are visible (and researchable)."""
+    from dialogue.db import utcnow
+    from dialogue.extensions import db
+    from dialogue.moderation import services as posts
+
+    _standing_thread(world)
+    for _ in range(3):
+        post = posts.create_post(_user(world), "An earlier post", thread=world.standing)
+        post.status, post.approved_at = "visible", utcnow()
+    db.session.flush()
+
+
+def _finding_setup(world: World) -> None:
+    from tests.moderation.conftest import make_finding
+
+    world.finding = make_finding("hostile-finding", "A finding people comment on")
+    _past_premoderation(world)
+
+
+def _new_id(table: str):
+    def read(world: World) -> int | None:
+        from dialogue.extensions import db
+
+        t = db.metadata.tables[table]
+        return db.session.scalar(select(t.c.id).where(t.c.id > world.marks[table])
+                                 .order_by(t.c.id.desc()).limit(1))
+
+    return read
+
+
+CONTRIBUTIONS_CSV = "/research/export/contributions.csv"
+
+
+def _post_to_flag(world: World, value: str) -> dict:
+    """A fresh post (by someone else) for every sample: a person flags a post once."""
+    from dialogue.moderation import services as posts
+
+    _mark("flags")(world)
+    world.flagged = posts.create_post(world.users[ADMIN], "A post to flag",
+                                      thread=world.standing)
+    prefix = f"flag-{world.flagged.id}"  # the form's prefix: many posts share a page
+    return {f"{prefix}-reason": "other", f"{prefix}-detail": value}
+
+
+def _workshop_setup(world: World) -> None:
+    import datetime as dt
+
+    from dialogue.workshops import services as workshops
+
+    world.workshop = workshops.create_workshop(
+        world.users[FACILITATOR], title="Hostile workshop", date=dt.date.today(),
+        locality_id=None)
+    world.open_question = workshops.add_question(
+        world.workshop, world.users[FACILITATOR], kind="open_text", prompt="What would help?")
+    workshops.control(world.workshop, world.users[FACILITATOR], "next")  # opens it
+
+
+def _join_workshop(world: World, client) -> None:
+    response = client.post("/join", data={"code": world.workshop.code})
+    assert response.status_code == 302, response.status_code
+
+
+def _read_open_answer(world: World) -> str | None:
+    from dialogue.extensions import db
+
+    t = db.metadata.tables["workshop_responses"]
+    return db.session.scalar(select(t.c.text).where(t.c.question_id == world.open_question.id))
+
+
+SECOND_CHOICE = "A second, ordinary choice"
+MAX_OPTIONS_TEXT, MAX_OPTION, MAX_OPTIONS = 3000, 300, 10
+
+
+def _options_text(value: str) -> str:
+    return f"{value}\n{SECOND_CHOICE}"
+
+
+def _predict_options(value: str) -> Outcome:
+    """The option-list rules: the whole text (stripped, no control characters, at most
+    3,000) split into lines, each stripped, blanks dropped; 2 to 10 different choices of
+    at most 300 characters. Stored: the choices in order (read back joined by newlines)."""
+    wire = on_the_wire(_options_text(value))
+    if "\x00" in wire:
+        return Outcome(REFUSED, status=400)
+    text = wire.strip()
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text) or len(text) > MAX_OPTIONS_TEXT:
+        return Outcome(REFUSED)
+    labels = [line.strip() for line in text.splitlines() if line.strip()]
+    if (not 2 <= len(labels) <= MAX_OPTIONS or len(set(labels)) != len(labels)
+            or any(len(label) > MAX_OPTION for label in labels)):
+        return Outcome(REFUSED)
+    return Outcome(STORED, "\n".join(labels))
+
+
+def _read_new_options(world: World) -> str | None:
+    from dialogue.extensions import db
+
+    questions = db.metadata.tables["workshop_questions"]
+    options = db.metadata.tables["workshop_options"]
+    newest = db.session.scalar(select(questions.c.id).where(
+        questions.c.id > world.marks["workshop_questions"]).order_by(questions.c.id.desc()))
+    if newest is None:
+        return None
+    labels = db.session.scalars(select(options.c.label).where(
+        options.c.question_id == newest).order_by(options.c.position, options.c.id))
+    return "\n".join(labels)
+
+
 def _code_counter():
     return f"code-{next(_counter)}"
 
@@ -279,8 +396,9 @@ FIELDS: list[TextField] = [
         "forums.reply.body", "forums.reply", "POST",
         lambda w: f"/threads/{w.standing.id}/reply", PRACTITIONER,
         _with_mark("posts", lambda w, v: {"body": v}),
-        read_back=_new_row("posts", "body"), setup=_standing_thread,
+        read_back=_new_row("posts", "body"), setup=_past_premoderation,
         strip=False, max_length=10_000,
+        csv=(CONTRIBUTIONS_CSV, "text", "post", _new_id("posts")),
     ),
     TextField(
         "workshops.title", "workshops.new", "POST", lambda w: "/workshops/new", FACILITATOR,
@@ -294,5 +412,39 @@ FIELDS: list[TextField] = [
         _with_mark("research_codes", lambda w, v: {"code": _code_counter(), "parent": "",
                                                    "definition": v}),
         read_back=_new_row("research_codes", "definition"), max_length=2000,
+    ),
+    TextField(
+        "moderation.finding_comment.body", "moderation.comment", "POST",
+        lambda w: f"/findings/{w.finding.key}/comments", PRACTITIONER,
+        _with_mark("posts", lambda w, v: {"body": v}),
+        read_back=_new_row("posts", "body"), setup=_finding_setup,
+        strip=False, max_length=10_000,
+        csv=(CONTRIBUTIONS_CSV, "text", "comment", _new_id("posts")),
+    ),
+    TextField(
+        "moderation.flag.detail", "moderation.flag_post", "POST",
+        lambda w: f"/posts/{w.flagged.id}/flag", PRACTITIONER, _post_to_flag,
+        read_back=_new_row("flags", "detail"), setup=_standing_thread, max_length=1000,
+    ),
+    TextField(
+        "workshops.question.prompt", "workshops.question_new", "POST",
+        lambda w: f"/workshops/{w.workshop.id}/questions/new", FACILITATOR,
+        _with_mark("workshop_questions", lambda w, v: {"kind": "open_text", "prompt": v}),
+        read_back=_new_row("workshop_questions", "prompt"), setup=_workshop_setup,
+        page=lambda w: f"/workshops/{w.workshop.id}", max_length=1000,
+    ),
+    TextField(
+        "workshops.question.options", "workshops.question_new", "POST",
+        lambda w: f"/workshops/{w.workshop.id}/questions/new", FACILITATOR,
+        _with_mark("workshop_questions", lambda w, v: {
+            "kind": "single", "prompt": "Pick one", "options": _options_text(v)}),
+        read_back=_read_new_options, setup=_workshop_setup, predictor=_predict_options,
+    ),
+    TextField(
+        "workshops.answer.open_text", "workshops.answer", "POST",
+        lambda w: f"/j/{w.workshop.code}/answer", ANONYMOUS,
+        lambda w, v: {"question_id": str(w.open_question.id), "text": v},
+        read_back=_read_open_answer, setup=_workshop_setup, prepare_client=_join_workshop,
+        max_length=500,
     ),
 ]

@@ -10,11 +10,14 @@ both, which is the "no difference between databases" check.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 from markupsafe import escape
 
+from dialogue.csvexport import FORMULA_TRIGGERS
 from dialogue.security import NUL_MESSAGE
 from tests.access import ADMIN, ANONYMOUS, FACILITATOR, PRACTITIONER, RESEARCHER, World
 from tests.security.corpus import Sample, corpus, small_corpus
@@ -58,6 +61,28 @@ def _own_data(client) -> dict | None:
         return None
     assert response.status_code == 200, response.status_code
     return json.loads(response.get_data(as_text=True))
+
+
+def csv_cell(app, login, world: World, spec) -> str | None:
+    """The cell of the research CSV that holds the new row's value (None: no such row)."""
+    url, column, kind, new_id = spec
+    ident = new_id(world)
+    researcher = app.test_client()
+    login(world.users[RESEARCHER], researcher)
+    response = researcher.get(url)
+    assert response.status_code == 200, response.status_code
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    for row in csv.DictReader(io.StringIO(text[1:], newline="")):
+        if row["kind"] == kind and row["id"] == str(ident):
+            return row[column]
+    return None
+
+
+def spreadsheet_safe(expected: str) -> str:
+    """What the CSV must hold: the text itself, or with a leading apostrophe if a
+    spreadsheet would run it as a formula."""
+    return "'" + expected if expected.startswith(FORMULA_TRIGGERS) else expected
 
 
 def _echoes_markup(body: str, wire: str) -> bool:
@@ -118,6 +143,11 @@ def check_sample(app, login, text_field: TextField, world: World, sample: Sample
         document = _own_data(client)
         if document is not None and text_field.export(document) != expected:
             problems.append(f"{where}: the data download differs")
+    if text_field.csv is not None:
+        cell = csv_cell(app, login, world, text_field.csv)
+        if cell != spreadsheet_safe(expected):
+            problems.append(f"{where}: research CSV cell {cell!r:.80} is not the text "
+                            "(or the text behind an apostrophe, for a formula)")
     return problems
 
 
@@ -137,6 +167,8 @@ def run_field(app, factory, login, text_field: TextField, samples: list[Sample])
             client = app.test_client()
             if text_field.role != ANONYMOUS:
                 login(world.users[text_field.role], client)
+            if text_field.prepare_client is not None:
+                text_field.prepare_client(world, client)
         problems += check_sample(app, login, text_field, world, sample, client)
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:40])
 
