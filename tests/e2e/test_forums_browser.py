@@ -10,13 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e import conftest as e2e
 from tests.e2e.helpers import DEMO, assert_touch_targets, screenshot, sign_in, unique
 
 pytestmark = pytest.mark.e2e
 
-# The e2e harness's fixtures, shared with this directory.
-live_server, browser, browse, check_a11y = e2e.live_server, e2e.browser, e2e.browse, e2e.check_a11y
 
 THREAD = "What does the trust's central team actually do for us?"
 

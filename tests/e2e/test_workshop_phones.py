@@ -13,13 +13,12 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import browse, browser, check_a11y, live_server  # noqa: F401
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def _no_browser_problems(browse):  # noqa: F811 - the fixture, passed in
+def _no_browser_problems(browse):
     guard = browse.guard
     log = browse.server.log_since(guard.log_offset)
     if "Traceback" in log:
@@ -27,7 +26,7 @@ def _no_browser_problems(browse):  # noqa: F811 - the fixture, passed in
     assert not guard.problems(), "\n".join(guard.problems())
 
 
-def test_run_a_workshop_end_to_end(browse, check_a11y):  # noqa: F811
+def test_run_a_workshop_end_to_end(browse, check_a11y):
     presenter = browse()
     sign_in(presenter, "facilitator@dialogue.example.org")
     presenter.goto("/workshops/")
@@ -84,7 +83,7 @@ def test_run_a_workshop_end_to_end(browse, check_a11y):  # noqa: F811
     _no_browser_problems(browse)
 
 
-def test_ranking_with_up_and_down_buttons(browse):  # noqa: F811
+def test_ranking_with_up_and_down_buttons(browse):
     presenter = browse()
     sign_in(presenter, "facilitator@dialogue.example.org")
     presenter.goto("/workshops/")
