@@ -121,9 +121,16 @@ class ConsentForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class CurrentPasswordField:
+    # Declared before NewPasswordFields so WTForms (which orders fields by creation)
+    # lists its error first in the error summary, as on the page.
     current_password = PasswordField("Current password",
                                      validators=[InputRequired("Enter your current password")])
+
+
+class NewPasswordFields:
+    """A new password and its confirmation, shared by change and reset."""
+
     new_password = PasswordField(
         "New password",
         description=f"At least {MIN_PASSWORD} characters.",
@@ -136,6 +143,10 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired("Confirm your new password"),
                     EqualTo("new_password", message="The passwords do not match")],
     )
+
+
+class ChangePasswordForm(CurrentPasswordField, NewPasswordFields, FlaskForm):
+    pass
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -144,19 +155,8 @@ class ForgotPasswordForm(FlaskForm):
                                    Email("Enter an email address in the correct format")])
 
 
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        "New password",
-        description=f"At least {MIN_PASSWORD} characters.",
-        validators=[InputRequired("Enter a new password"),
-                    Length(min=MIN_PASSWORD, max=200,
-                           message=f"Password must be at least {MIN_PASSWORD} characters")],
-    )
-    confirm_password = PasswordField(
-        "Confirm new password",
-        validators=[InputRequired("Confirm your new password"),
-                    EqualTo("new_password", message="The passwords do not match")],
-    )
+class ResetPasswordForm(NewPasswordFields, FlaskForm):
+    pass
 
 
 class UserRolesForm(FlaskForm):
