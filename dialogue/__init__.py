@@ -18,6 +18,7 @@ def create_app(config: object | dict | str | None = None) -> Flask:
     register_errors(app)
     register_templates(app)
     register_cli(app)
+    register_shortcuts(app)
     return app
 
 
@@ -46,6 +47,13 @@ def configure(app: Flask, config) -> None:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_shortcuts(app: Flask) -> None:
+    """WSGI wrappers that answer the hottest, simplest requests before Flask does."""
+    from dialogue.workshops.poll_shortcut import UnchangedPollShortcut
+
+    app.wsgi_app = UnchangedPollShortcut(app.wsgi_app, app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -84,17 +84,24 @@ def publish(states: list[LiveState] | dict) -> None:
     if not redis_configured():
         return
     client = get_redis()
-    script = client.register_script(_SET_IF_NEWER)
     items = states.items() if isinstance(states, dict) else states
     for code, state in items:
-        try:
-            script(keys=[_key(code)], args=[state.version, state.state_version, state.state,
-                                            state.workshop_id, REDIS_TTL])
-        except Exception:
-            # A stale cached version would hide the change, so drop the key if we can.
+        if not _mirror(client, code, state):
             current_app.logger.warning("could not publish workshop %s live state", code)
-            with contextlib.suppress(Exception):  # Redis is down: readers use the DB
-                client.delete(_key(code))
+
+
+def _mirror(client, code: str, state: LiveState) -> bool:
+    """Move the Redis copy forward to ``state``; on failure drop it (readers then use
+    the database, because a stale cached version would hide the change)."""
+    try:
+        client.register_script(_SET_IF_NEWER)(
+            keys=[_key(code)], args=[state.version, state.state_version, state.state,
+                                     state.workshop_id, REDIS_TTL])
+    except Exception:
+        with contextlib.suppress(Exception):  # Redis is down: readers use the DB
+            client.delete(_key(code))
+        return False
+    return True
 
 
 @event.listens_for(Session, "after_commit")
@@ -114,6 +121,14 @@ def _after_rollback(session: Session) -> None:
 def live_state(code: str) -> LiveState | None:
     """The live numbers for a workshop code: one Redis read, or one indexed row read."""
     client = get_redis() if redis_configured() else None
+    # A Core statement on the session's connection: no ORM machinery on the hot path.
+    return read_live_state(code, client, db.session.connection)
+
+
+def read_live_state(code: str, client, connect) -> LiveState | None:
+    """The live numbers from Redis (``client``, or None without Redis), else from the
+    database through ``connect()`` (a connection; the caller owns its lifetime). Shared
+    by the poll views and the poll shortcut, which runs outside Flask."""
     if client is not None:
         try:
             cached = client.hgetall(_key(code))
@@ -122,11 +137,10 @@ def live_state(code: str) -> LiveState | None:
         if cached:
             return LiveState(int(cached[b"id"]), int(cached[b"v"]), int(cached[b"s"]),
                              cached[b"st"].decode())
-    # A Core statement on the session's connection: no ORM machinery on the hot path.
-    row = db.session.connection().execute(_LIVE_QUERY, {"code": code}).one_or_none()
+    row = connect().execute(_LIVE_QUERY, {"code": code}).one_or_none()
     if row is None:
         return None
     state = LiveState(row.id, row.version, row.state_version, row.state)
     if client is not None:
-        publish({code: state})
+        _mirror(client, code, state)
     return state

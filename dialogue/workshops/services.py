@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from dialogue import audit
@@ -304,12 +304,19 @@ def join(workshop: Workshop, user, *, education_role: str | None = None,
     return participant
 
 
+# Built once: both run on every changed poll of every phone in the room.
+_PARTICIPANT_BY_TOKEN = select(Participant).where(
+    Participant.token == bindparam("token"), Participant.workshop_id == bindparam("workshop_id"))
+_ANSWER_EXISTS = select(Response.id).where(
+    Response.question_id == bindparam("question_id"),
+    Response.participant_id == bindparam("participant_id")).limit(1)
+
+
 def find_participant(workshop_id: int, token: str | None) -> Participant | None:
     """The participant with this token in this workshop, or None."""
     if not token:
         return None
-    return db.session.scalar(select(Participant).where(
-        Participant.token == token, Participant.workshop_id == workshop_id))
+    return db.session.scalar(_PARTICIPANT_BY_TOKEN, {"token": token, "workshop_id": workshop_id})
 
 
 def parse_answer(question: Question, form) -> dict:
@@ -421,6 +428,12 @@ def my_response(question: Question, participant: Participant | None) -> Response
         return None
     return db.session.scalar(select(Response).where(
         Response.question_id == question.id, Response.participant_id == participant.id))
+
+
+def has_answered(question_id: int, participant_id: int) -> bool:
+    """Whether this participant has an answer stored for this question."""
+    return db.session.scalar(_ANSWER_EXISTS, {"question_id": question_id,
+                                              "participant_id": participant_id}) is not None
 
 
 def response_count(question: Question) -> int:

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.auth.decorators import permission_required
@@ -44,7 +45,9 @@ from dialogue.workshops.models import (
     Workshop,
     WorkshopState,
 )
+from dialogue.workshops.poll_shortcut import LIVE_STATE_ENVIRON_KEY
 from dialogue.workshops.presenting import qr_svg, stage_context
+from dialogue.workshops.question_fragments import CSRF_PLACEHOLDER, BlankForm, blank_forms
 from dialogue.workshops.results import agreement_by, question_results
 
 COOKIE_PREFIX = "dialogue_wsp_"
@@ -330,7 +333,7 @@ def present_live(workshop_id: int):
 def _not_modified(etag: str) -> FlaskResponse:
     response = FlaskResponse(status=304)
     response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = "no-cache, private"
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -497,8 +500,12 @@ def _ranking_order(question: Question, mine, override: list[int] | None):
 @bp.route("/j/<code>/live")
 @limiter.exempt  # a whole school polls from one address; an unchanged poll costs little
 def participant_live(code: str):
-    """Poll for phones: 204 while the question is unchanged; 286 once the workshop ends."""
-    state = live.live_state(services.normalise_code(code))
+    """Poll for phones: 204 while the question is unchanged; 286 once the workshop ends.
+
+    Most unchanged polls are answered before Flask by ``poll_shortcut``; this view makes
+    the same decisions, then renders what changed."""
+    code = services.normalise_code(code)
+    state = request.environ.get(LIVE_STATE_ENVIRON_KEY) or live.live_state(code)
     if state is None:
         abort(404)
     if request.if_none_match.contains_weak(state.participant_etag.strip('"')):
@@ -506,20 +513,39 @@ def participant_live(code: str):
     if (request.args.get("s", type=int) == state.state_version
             and state.state != WorkshopState.CLOSED):
         return FlaskResponse(status=204)
-    workshop = db.session.get(Workshop, state.workshop_id)
-    participant = services.find_participant(workshop.id, _participant_token(workshop.code))
-    if participant is None:
-        response = make_response(render_template("workshops/_not_joined.html",
-                                                 workshop=workshop))
-        response.headers["HX-Redirect"] = url_for("workshops.join_code", code=workshop.code)
-        return response
-    body = render_template("workshops/_participant.html", workshop=workshop,
-                           **_participant_context(workshop, participant))
-    status = STOP_POLLING if workshop.state == WorkshopState.CLOSED else 200
+    participant = services.find_participant(state.workshop_id, _participant_token(code))
+    blank = blank_forms.get(code, state.workshop_id, state.state_version)
+    if (participant is not None and blank is not None
+            and not services.has_answered(blank.question_id, participant.id)):
+        body, status = blank.for_token(generate_csrf()), 200
+    else:
+        workshop = db.session.get(Workshop, state.workshop_id)
+        if participant is None:
+            response = make_response(render_template("workshops/_not_joined.html",
+                                                     workshop=workshop))
+            response.headers["HX-Redirect"] = url_for("workshops.join_code", code=workshop.code)
+            return response
+        body = _participant_fragment(workshop, participant)
+        status = STOP_POLLING if workshop.state == WorkshopState.CLOSED else 200
     response = make_response(body, status)
     response.headers["ETag"] = state.participant_etag
-    response.headers["Cache-Control"] = "no-cache, private"
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _participant_fragment(workshop: Workshop, participant) -> str:
+    """The participant's live region; an open question's blank form is kept for the rest
+    of the room (see ``question_fragments``)."""
+    context = _participant_context(workshop, participant)
+    question = context["question"]
+    if (workshop.state != WorkshopState.LIVE or question is None
+            or question.state != QuestionState.OPEN or context["mine"] is not None):
+        return render_template("workshops/_participant.html", workshop=workshop, **context)
+    html = render_template("workshops/_participant.html", workshop=workshop,
+                           csrf_token=lambda: CSRF_PLACEHOLDER, **context)
+    blank = BlankForm(question.id, html)
+    blank_forms.put(workshop.code, workshop.id, workshop.state_version, blank)
+    return blank.for_token(generate_csrf())
 
 
 @bp.route("/j/<code>/answer", methods=["POST"])

@@ -1,0 +1,170 @@
+"""The unchanged-poll shortcut answers exactly as the Flask view would, only sooner."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dialogue.extensions import db
+from dialogue.security import SECURITY_HEADERS
+from dialogue.workshops import services
+from dialogue.workshops.poll_shortcut import UnchangedPollShortcut
+from tests.workshops.conftest import go_to
+
+VIEW = "workshops.participant_live"
+
+
+@pytest.fixture
+def flask_calls(app):
+    """How many polls reached the Flask view (the shortcut answers the rest)."""
+    calls = []
+    view = app.view_functions[VIEW]
+
+    def counting_view(**kwargs):
+        calls.append(kwargs)
+        return view(**kwargs)
+
+    app.view_functions[VIEW] = counting_view
+    yield calls
+    app.view_functions[VIEW] = view
+
+
+def _without_shortcut(app):
+    shortcut = app.wsgi_app
+    assert isinstance(shortcut, UnchangedPollShortcut)
+    return shortcut.wsgi_app
+
+
+def _poll(client, code, query="", **headers):
+    return client.get(f"/j/{code}/live", query_string=query, headers=headers)
+
+
+def test_an_unchanged_poll_never_reaches_flask(workshop, facilitator, join, flask_calls):
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    current = workshop.state_version
+    response = _poll(client, workshop.code, f"s={current}", **{"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.data == b""
+    assert flask_calls == []
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "HX-Request" in response.headers.get("Vary", "")
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_changed_poll_goes_to_flask_and_gets_the_new_question(workshop, facilitator, join,
+                                                                flask_calls):
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    stale = workshop.state_version
+    services.control(workshop, facilitator, "next")
+    db.session.commit()
+    response = _poll(client, workshop.code, f"s={stale}")
+    assert response.status_code == 200
+    assert b"Pick up to two" in response.data
+    assert len(flask_calls) == 1
+
+
+@pytest.mark.parametrize("case", [
+    "current", "stale", "none", "garbage", "extra", "etag", "weak-etag", "star", "old-etag",
+    "lower-case", "unknown-code", "ended",
+])
+def test_the_shortcut_and_flask_give_the_same_answer(app, workshop, facilitator, join, case):
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    current = workshop.state_version
+    etag = f"p{workshop.id}-{current}"
+    code, query, headers = workshop.code, f"s={current}", {}
+    if case == "stale":
+        query = f"s={current - 1}"
+    elif case == "none":
+        query = ""
+    elif case == "garbage":
+        query = "s=abc"
+    elif case == "extra":
+        query = f"s={current}&s=0"
+    elif case == "etag":
+        headers = {"If-None-Match": f'"{etag}"'}
+    elif case == "weak-etag":
+        headers = {"If-None-Match": f'"other", W/"{etag}"'}
+    elif case == "star":
+        headers = {"If-None-Match": "*"}
+    elif case == "old-etag":
+        headers = {"If-None-Match": f'"p{workshop.id}-{current - 1}"'}
+    elif case == "lower-case":
+        code = code.lower()
+    elif case == "unknown-code":
+        code = "QQQQQQ"
+    elif case == "ended":
+        services.end_workshop(workshop, facilitator)
+        db.session.commit()
+
+    with_shortcut = _poll(client, code, query, **headers)
+    app.wsgi_app = _without_shortcut(app)
+    through_flask = _poll(client, code, query, **headers)
+
+    assert with_shortcut.status_code == through_flask.status_code
+    assert with_shortcut.headers.get("ETag") == through_flask.headers.get("ETag")
+    assert with_shortcut.data == through_flask.data
+
+
+def test_when_the_database_is_down_flask_answers(app, workshop, facilitator, join,
+                                                flask_calls, monkeypatch):
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    shortcut = app.wsgi_app
+    shortcut._bind()
+
+    class Broken:
+        def connect(self):
+            raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(shortcut, "_engine", Broken())
+    monkeypatch.setattr(shortcut, "_redis", None)
+    response = _poll(client, workshop.code, f"s={workshop.state_version}")
+    # Flask's own path read the database and answered; the shortcut stood aside.
+    assert response.status_code == 204
+    assert len(flask_calls) == 1
+
+
+def test_other_paths_and_methods_pass_through(app, workshop, join, flask_calls):
+    client = join(workshop)
+    assert client.post(f"/j/{workshop.code}/live").status_code == 405
+    assert client.get(f"/j/{workshop.code}/live/").status_code == 404
+    assert flask_calls == []
+
+
+def test_the_room_shares_one_rendering_of_a_new_question_but_not_tokens(workshop, facilitator,
+                                                                       join, app):
+    from dialogue.workshops.question_fragments import CSRF_PLACEHOLDER, blank_forms
+
+    first, second = join(workshop), join(workshop)
+    go_to(workshop, facilitator, "single")
+    stale = workshop.state_version - 1
+    pages = [_poll(c, workshop.code, f"s={stale}") for c in (first, second)]
+    assert blank_forms.get(workshop.code, workshop.id, workshop.state_version) is not None
+    tokens = []
+    for page in pages:
+        assert page.status_code == 200 and b"Pick one" in page.data
+        assert CSRF_PLACEHOLDER.encode() not in page.data
+        tokens.append(re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1))
+    assert tokens[0] != tokens[1]
+
+
+def test_someone_who_answered_sees_their_answer_not_the_shared_blank_form(workshop,
+                                                                         facilitator, join):
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    q = workshop.current_question
+    green = next(o for o in q.options if o.label == "Green")
+    page = _poll(client, workshop.code, "s=0")  # fills the shared blank form
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
+    answered = client.post(f"/j/{workshop.code}/answer", headers={"HX-Request": "true"},
+                           data={"csrf_token": token, "question_id": q.id, "option": green.id})
+    assert answered.status_code == 200
+    again = _poll(client, workshop.code, "s=0")
+    assert f'value="{green.id}" checked'.encode() in again.data
+    assert b"Change my answer" in again.data
