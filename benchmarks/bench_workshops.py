@@ -1,7 +1,7 @@
 """A live workshop under load: 1,000 phones join, answer and poll as the real page does.
 
     .venv/bin/python benchmarks/bench_workshops.py [--participants 1000] [--workers 4]
-        [--interval 1.0] [--database-url postgresql://postgres@127.0.0.1:5432/bench]
+        [--interval 1.0] [--arrival 30] [--think 8] [--database-url postgresql://postgres@127.0.0.1:5432/bench]
         [--redis-url redis://127.0.0.1:6379/13]
 
 Starts gunicorn (sync workers) on a free loopback port against a temporary SQLite
@@ -9,11 +9,13 @@ database (or a fresh database on the PostgreSQL server given), creates a worksho
 then, in one run:
 
 1. baseline: every simulated phone polls ``/healthz`` at the page's interval;
-2. the workshop: every phone fetches /join, posts the code, loads /j/<code>, answers
-   the open question with htmx headers, and polls /j/<code>/live?s=<version> every
-   interval, exactly as the participant page does (204 while nothing changed);
-3. the presenter moves on (through the service, committed like the control view);
-   each phone's next poll returns the new question, which it answers too;
+2. the workshop: the room arrives over ``--arrival`` seconds; each phone fetches /join,
+   posts the code, loads /j/<code>, answers the open question 1 to ``--think`` seconds
+   later with htmx headers, and polls /j/<code>/live?s=<version> every interval all the
+   while, exactly as the participant page does (204 while nothing changed);
+3. once everyone has answered, the presenter moves on (through the service, committed
+   like the control view); each phone's next poll returns the new question, which it
+   answers too;
 4. a short saturation run of /healthz and of an unchanged poll with 64 connections.
 
 It prints responses acknowledged against responses stored (they must be equal), p50 and
@@ -124,11 +126,12 @@ def build_workshop(workdir: Path):
 def move_on(app, workshop_id: int, user_id: int) -> None:
     """The presenter presses Next: one committed transaction, as the control view does."""
     from dialogue.auth.models import User
+    from dialogue.db import write_transaction
     from dialogue.extensions import db
     from dialogue.workshops import services
     from dialogue.workshops.models import Workshop
 
-    with app.app_context():
+    with app.app_context(), write_transaction():
         services.control(db.session.get(Workshop, workshop_id),
                          db.session.get(User, user_id), "next")
         db.session.commit()
@@ -197,21 +200,22 @@ class Stats:
     requests: int = 0
     seen_new_question: list[float] = field(default_factory=list)
 
-    def add(self, kind: str, seconds: float, ok: bool) -> None:
+    def add(self, kind: str, seconds: float, ok: bool, status: int | str = "") -> None:
         self.requests += 1
         self.latencies.setdefault(kind, []).append(seconds)
         if not ok:
-            self.errors[kind] = self.errors.get(kind, 0) + 1
+            key = f"{kind} {status}".strip()
+            self.errors[key] = self.errors.get(key, 0) + 1
 
 
 async def timed(stats: Stats, kind: str, ok_statuses: tuple[int, ...], coro) -> Reply | None:
     start = time.perf_counter()
     try:
         reply = await coro
-    except OSError:
-        stats.add(kind, time.perf_counter() - start, False)
+    except OSError as error:
+        stats.add(kind, time.perf_counter() - start, False, type(error).__name__)
         return None
-    stats.add(kind, time.perf_counter() - start, reply.status in ok_statuses)
+    stats.add(kind, time.perf_counter() - start, reply.status in ok_statuses, reply.status)
     return reply
 
 
@@ -224,54 +228,71 @@ async def healthz_phone(port: int, stats: Stats, interval: float, until: float) 
 
 
 class Phone:
-    """One participant's browser: join, answer, poll every interval."""
+    """One participant's browser: join, answer after reading the question, poll every
+    interval, and answer each new question the presenter moves on to."""
 
-    def __init__(self, port: int, code: str, stats: Stats, interval: float):
-        self.port, self.code, self.stats, self.interval = port, code, stats, interval
+    def __init__(self, port: int, code: str, stats: Stats, interval: float, think: float):
+        self.port, self.code, self.stats = port, code, stats
+        self.interval, self.think = interval, think
         self.jar: dict[str, str] = {}
         self.csrf = ""
         self.state = "0"
         self.answered: set[bytes] = set()
+        self.answers: list[asyncio.Task] = []
 
-    async def join(self) -> bool:
+    async def join(self) -> bytes | None:
         page = await timed(self.stats, "join", (200,), request(self.port, "GET", "/join"))
         if page is None:
-            return False
+            return None
         take_cookies(page, self.jar)
         self.csrf = CSRF.search(page.body).group(1).decode()
         joined = await timed(self.stats, "join", (302,), request(
             self.port, "POST", "/join", cookies=self.jar,
             form={"csrf_token": self.csrf, "code": self.code}))
         if joined is None or joined.status != 302:
-            return False
+            return None
         take_cookies(joined, self.jar)
         page = await timed(self.stats, "join", (200,), request(
             self.port, "GET", f"/j/{self.code}", cookies=self.jar))
-        if page is None:
-            return False
-        await self.answer(page.body)
+        if page is None or page.status != 200:
+            return None
         self.state = STATE.search(page.body).group(1).decode()
-        return True
+        return page.body
 
-    async def answer(self, body: bytes) -> None:
+    def answer_soon(self, body: bytes) -> None:
+        """A person reads the question, then taps an answer (in the background: the
+        page keeps polling meanwhile)."""
+        self.answers.append(asyncio.create_task(self.answer(body, random.uniform(
+            1.0, self.think))))
+
+    async def answer(self, body: bytes, delay: float) -> None:
+        await asyncio.sleep(delay)
         found = QUESTION_ID.search(body)
         if found is None or found.group(1) in self.answered:
             return
+        token = CSRF.search(body)
+        csrf = token.group(1).decode() if token else self.csrf
         values = SCALE_VALUE.findall(body)
-        form = {"csrf_token": self.csrf, "question_id": found.group(1).decode()}
+        form = {"csrf_token": csrf, "question_id": found.group(1).decode()}
         if values:
             form["value"] = random.choice(values).decode()
         else:
             form["option"] = random.choice(OPTION_VALUE.findall(body)).decode()
         reply = await timed(self.stats, "answer", (200,), request(
             self.port, "POST", f"/j/{self.code}/answer", cookies=self.jar, form=form,
-            headers={"HX-Request": "true", "X-CSRFToken": self.csrf}))
+            headers={"HX-Request": "true", "X-CSRFToken": csrf}))
         if reply is not None and reply.status == 200 and b"has been saved" in reply.body:
             self.stats.acknowledged += 1
             self.answered.add(found.group(1))
 
-    async def poll(self, until: float, moved: asyncio.Event, moved_at: list[float]) -> None:
-        await asyncio.sleep(random.uniform(0, self.interval))
+    async def live(self, arrive_at: float, until: float, moved: asyncio.Event,
+                   moved_at: list[float]) -> bool:
+        """Arrive (scan the QR) at ``arrive_at`` seconds, then take part until ``until``."""
+        await asyncio.sleep(arrive_at)
+        body = await self.join()
+        if body is None:
+            return False
+        self.answer_soon(body)
         seen = False
         while time.perf_counter() < until:
             started = time.perf_counter()
@@ -285,8 +306,10 @@ class Phone:
                 if moved.is_set() and not seen and b"Second question" in reply.body:
                     seen = True
                     self.stats.seen_new_question.append(time.perf_counter() - moved_at[0])
-                    await self.answer(reply.body)
+                    self.answer_soon(reply.body)
             await asyncio.sleep(max(0.0, self.interval - (time.perf_counter() - started)))
+        await asyncio.gather(*self.answers)
+        return True
 
 
 async def saturate(port: int, path: str, cookies: dict, seconds: float,
@@ -360,33 +383,29 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     await asyncio.gather(*(healthz_phone(port, base, interval, until) for _ in range(n)))
     base_rate = base.requests / (time.perf_counter() - started)
 
-    # 2. The workshop: join (in waves, as a room does over a minute), answer, poll.
+    # 2. The workshop. The room arrives over --arrival seconds (each phone scans the QR,
+    #    joins, reads the open question and answers within --think seconds, polling all
+    #    the while); once everyone is in and has had time to answer, the presenter moves
+    #    on, and every phone must show the second question and answer it too.
     stats = Stats()
-    phones = [Phone(port, code, stats, interval) for _ in range(n)]
-    join_started = time.perf_counter()
-    semaphore = asyncio.Semaphore(100)
-
-    async def join(phone):
-        async with semaphore:
-            return await phone.join()
-
-    joined = await asyncio.gather(*(join(p) for p in phones))
-    join_seconds = time.perf_counter() - join_started
-    live = [p for p, ok in zip(phones, joined, strict=True) if ok]
+    phones = [Phone(port, code, stats, interval, args.think) for _ in range(n)]
     moved, moved_at = asyncio.Event(), [0.0]
-    poll_started = time.perf_counter()
-    until = poll_started + args.seconds * 2
+    started = time.perf_counter()
+    move_after = args.arrival + args.think + 2
+    until = started + move_after + args.think + args.seconds
 
     async def presenter():
-        await asyncio.sleep(args.seconds)
+        await asyncio.sleep(move_after)
         moved_at[0] = time.perf_counter()
         await asyncio.to_thread(move_on, app, workshop_id, user_id)
         moved.set()
 
-    poll_requests_before = stats.requests
-    await asyncio.gather(presenter(), *(p.poll(until, moved, moved_at) for p in live))
-    poll_rate = (stats.requests - poll_requests_before) / (time.perf_counter() - poll_started)
+    outcomes = await asyncio.gather(presenter(), *(
+        p.live(random.uniform(0, args.arrival), until, moved, moved_at) for p in phones))
+    joined = sum(1 for ok in outcomes[1:] if ok)
+    workshop_rate = stats.requests / (time.perf_counter() - started)
     stored = await asyncio.to_thread(stored_responses, app)
+    live = [p for p, ok in zip(phones, outcomes[1:], strict=True) if ok]
 
     # 3. Saturation: the bare route against an unchanged poll.
     phone = live[0]
@@ -403,7 +422,9 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
           f"poll every {interval:g} s, database "
           f"{'PostgreSQL' if args.database_url else 'SQLite'}"
           f"{', Redis' if args.redis_url else ''}")
-    print(f"  joined                      {len(live)} of {n} in {join_seconds:.1f} s")
+    joins = stats.latencies.get("join", [])
+    print(f"  joined                      {joined} of {n}, arriving over {args.arrival:g} s; "
+          f"join requests p50 {ms(percentile(joins, .5))}  p99 {ms(percentile(joins, .99))}")
     print(f"  responses acknowledged      {stats.acknowledged}")
     print(f"  responses stored            {stored}   "
           f"({'EQUAL' if stored == stats.acknowledged else 'MISMATCH'})")
@@ -420,8 +441,8 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     print(f"  followed the presenter      {followed} of {len(live)}; all within "
           f"{max(stats.seen_new_question, default=float('nan')):.2f} s "
           f"(p50 {percentile(stats.seen_new_question, .5):.2f} s)")
-    print(f"  requests/s while polling    {poll_rate:.0f} (baseline at the same load "
-          f"{base_rate:.0f}; ratio {poll_rate / base_rate:.2f})")
+    print(f"  requests/s in the workshop  {workshop_rate:.0f} (baseline phones polling "
+          f"/healthz {base_rate:.0f}; ratio {workshop_rate / base_rate:.2f})")
     print(f"  saturation requests/s       unchanged poll {poll_rps:.0f}, /healthz "
           f"{health_rps:.0f}; ratio {poll_rps / health_rps:.2f} "
           f"(p99 {ms(percentile(poll_lat, .99))} vs {ms(percentile(health_lat, .99))})")
@@ -438,7 +459,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--interval", type=float, default=1.0, help="poll interval (s)")
     parser.add_argument("--seconds", type=float, default=10.0,
-                        help="length of the baseline and of each half of the poll phase")
+                        help="length of the baseline, and of polling after the last answer")
+    parser.add_argument("--arrival", type=float, default=30.0,
+                        help="the room joins over this many seconds")
+    parser.add_argument("--think", type=float, default=8.0,
+                        help="each person answers 1 to this many seconds after seeing a question")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--redis-url", help="Redis for live versions and rate limits")
     parser.add_argument("--costs-only", action="store_true",
