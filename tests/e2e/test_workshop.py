@@ -276,3 +276,35 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     expect(facilitator.get_by_role("heading", level=1)).to_be_visible()
     check_a11y(facilitator, "workshop results")
     screenshot(facilitator, "workshop-results")
+
+
+def test_a_poll_answered_after_the_stage_changed_is_dropped_quietly(browse):
+    """The presenter's results poll is in flight when a control redraws the whole stage;
+    its answer (which asks to redraw the stage) arrives for an element no longer on the
+    page, and must be dropped without a script error, leaving the new stage in place."""
+    facilitator = browse()
+    sign_in(facilitator, DEMO["facilitator"])
+    facilitator.get_by_role("link", name="My workshops").click()
+    facilitator.get_by_label("Date").fill("2026-11-28")
+    facilitator.get_by_role("button", name="Copy the template").click()
+    facilitator.get_by_role("link", name="Present").click()
+    expect(facilitator.locator("#present-results")).to_be_attached()
+
+    held, holding = [], [True]
+    facilitator.route("**/present/live*", lambda route: (
+        held.append(route) if holding[0] else route.continue_()))
+    for _ in range(30):  # the results region polls every second
+        if held:
+            break
+        facilitator.wait_for_timeout(100)
+    assert held, "the presenter screen did not poll"
+
+    present(facilitator, "next")  # the stage (and the polling element in it) is replaced
+    first = "Who should mainly be responsible for improving schools in this area?"
+    expect(facilitator.locator("#stage-heading")).to_have_text(first)
+    holding[0] = False
+    for route in held:
+        route.continue_()  # the server now answers "the stage changed": redraw it
+    facilitator.wait_for_timeout(1500)
+    expect(facilitator.locator("#stage-heading")).to_have_text(first)
+    expect(facilitator.locator("#present-stage")).to_have_count(1)

@@ -17,6 +17,17 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   }
 });
 
+// A response that arrives after its element left the page (a poll answered just after a
+// button swapped the region it sat in) has nothing to update, and htmx would fail to
+// find a re-target relative to a detached element. Drop it. The listener goes on the
+// element itself because events on a detached element never reach the document.
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const element = event.detail.elt;
+  element.addEventListener("htmx:beforeOnLoad", (loaded) => {
+    if (!element.isConnected) loaded.preventDefault();
+  }, { once: true });
+});
+
 // A swap that removes the element with focus (an answer form replaced by its result, a
 // poll bringing a new question) would drop keyboard focus to <body>: the next Tab then
 // starts from the top of the page or leaves it. Put focus on the new content instead:
