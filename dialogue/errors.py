@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from dialogue.extensions import db, login_manager
+from dialogue.jobs import JobFailed
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,14 @@ def init_errors(app: Flask) -> None:
         # and loading that user would fail again, turning a clear 503 into a bare 500.
         g._login_user = login_manager.anonymous_user()
         return render_error(503)
+
+    @app.errorhandler(JobFailed)
+    def pdf_failed(error: JobFailed):
+        # A render that crashed or overran its limits: say so, and that trying again is
+        # safe (nothing was changed); the next attempt starts a fresh renderer.
+        log.warning("PDF render failed: %s", error)
+        return render_error(503, "The PDF could not be made this time. Nothing has been "
+                                 "changed: try again in a minute.")
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

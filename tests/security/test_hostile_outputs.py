@@ -2,9 +2,10 @@
 
 A workshop whose open-text answers (and one question's wording) are the sampled corpus
 is rendered by the app's own results PDF route (``dialogue.pdf.render_pdf`` with the
-locked-down ``StaticOnlyFetcher``). Every fetch the renderer attempts is recorded by
-wrapping the fetcher: the PDF must render, nothing outside ``/static/`` may be
-fetched (attempts are allowed, they are refused), and each answer's visible text must
+locked-down ``StaticOnlyFetcher``, in the same limited child process as in production).
+Every fetch the renderer attempts is recorded by wrapping the fetcher: the PDF must
+render, nothing outside ``/static/`` may be fetched (attempts are allowed, they are
+refused), and each answer's visible text must
 be in the PDF. The same answers through the results CSV round-trip, or come back
 behind an apostrophe when a spreadsheet would run them as a formula.
 """
@@ -49,19 +50,39 @@ def _answers() -> list[str]:
     return stored
 
 
+class FetchLog:
+    """Every URL the PDF renderer asked for, with whether it was served. Kept in a file,
+    because the app renders PDFs in a forked child process whose memory we never see."""
+
+    def __init__(self, path):
+        self.path = path
+        path.write_text("")
+
+    def record(self, url: str, served: bool) -> None:
+        with self.path.open("a", encoding="utf-8") as log:
+            log.write(f"{int(served)} {url}\n")
+
+    def __iter__(self):
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            served, _, url = line.partition(" ")
+            yield url, served == "1"
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @pytest.fixture
-def fetches(monkeypatch):
-    """Every URL the PDF renderer asks for, with whether it was served."""
-    log: list[tuple[str, bool]] = []
+def fetches(monkeypatch, tmp_path):
+    log = FetchLog(tmp_path / "fetches.log")
     original = pdf.StaticOnlyFetcher.fetch
 
     def fetch(self, url, headers=None):
         try:
             response = original(self, url, headers)
         except pdf.RefusedURL:
-            log.append((url, False))
+            log.record(url, False)
             raise
-        log.append((url, True))
+        log.record(url, True)
         return response
 
     monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", fetch)

@@ -76,3 +76,19 @@ def test_results_break_agreement_down_by_phase(workshop, facilitator, login, cli
         " <td class=\"govuk-table__cell govuk-table__cell--numeric\">100%</td>" in page
     assert ">Secondary</th> <td class=\"govuk-table__cell govuk-table__cell--numeric\">2</td>" \
         " <td class=\"govuk-table__cell govuk-table__cell--numeric\">50%</td>" in page
+
+
+def test_a_pdf_render_that_crashes_says_so_and_can_be_retried(app, workshop, facilitator,
+                                                              login, client):
+    """The render runs in a limited child process: one that dies (here, out of memory)
+    gives a clear 503, and the next attempt, within limits, succeeds."""
+    _answered(workshop, facilitator)
+    login(facilitator)
+    app.config["JOB_MEMORY_LIMIT_MB"] = 40  # far below what WeasyPrint needs
+    failed = client.get(f"/workshops/{workshop.id}/results.pdf")
+    assert failed.status_code == 503
+    assert b"The PDF could not be made" in failed.data
+    assert failed.headers["Retry-After"]
+    app.config["JOB_MEMORY_LIMIT_MB"] = 1024
+    retried = client.get(f"/workshops/{workshop.id}/results.pdf")
+    assert retried.status_code == 200 and retried.data.startswith(b"%PDF")
