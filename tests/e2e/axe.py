@@ -59,6 +59,9 @@ def _run(page) -> dict:
 
 def _replay_without_scripts(page, browser, base_url: str) -> dict:
     """Run axe on the HTML a no-JavaScript page shows, in a context that may run axe."""
+    # A no-JavaScript form post navigates: take the HTML only once that page has fully
+    # loaded, or a half-parsed document (a button cut off mid-way) gets checked.
+    page.wait_for_load_state("load")
     html, url = page.content(), page.url
     viewport = page.viewport_size
     context = browser.new_context(base_url=base_url, viewport=viewport)
