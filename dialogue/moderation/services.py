@@ -42,8 +42,10 @@ class AlreadyHandled(Exception):
     """Another moderator (or the author) changed the post first."""
 
 
-# Called with a post when it becomes visible to everyone (on posting, or on approval):
-# forums use it to notify subscribers and move the thread's latest activity.
+# Called with a post when it becomes visible to everyone (on posting, or on approval),
+# and when a visible post's text is edited (``first_time`` False): forums use it to
+# notify subscribers, move the thread's latest activity and keep the thread's search
+# entry (its title and opening post) current.
 _publish_hooks: list[Callable[[Post, bool], None]] = []
 
 
@@ -255,6 +257,8 @@ def edit_post(post: Post, user, body: str) -> Post:
     db.session.flush()
     if post.is_visible:
         index_post(post, _context_title(post))
+        for hook in _publish_hooks:
+            hook(post, False)
     return post
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from dialogue.auth.models import User
 from dialogue.extensions import db
 from dialogue.forums import services as forums
 from dialogue.forums.models import Subscription, Thread
@@ -250,3 +251,17 @@ def test_threads_and_posts_are_searchable_and_leave_search_when_hidden(factory, 
     posts.hide_post(post, factory.user(role="moderator"), "Off topic")
     db.session.commit()
     assert search.search("rural federations").total == 0
+
+
+def test_editing_the_opening_post_updates_the_threads_search_entry(factory, thread, trusted):
+    from dialogue import search
+    from dialogue.moderation import services as posts
+
+    opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id)
+                                .order_by(Post.id))
+    author = db.session.get(User, opening.author_id)
+    posts.edit_post(opening, author, "Tell us about your teaching school alliance.")
+    db.session.commit()
+    found = search.search("alliance")
+    assert {(hit.kind, hit.ref_id) for hit in found.items} >= {("thread", thread.id),
+                                                               ("post", opening.id)}
