@@ -11,6 +11,16 @@ class ActionForm(FlaskForm):
     """An empty form for POST-only buttons: it carries and checks the CSRF token."""
 
 
+def form_status(form: FlaskForm) -> int:
+    """The status for a page showing ``form``: 422 once a submission was refused, else 200.
+
+    A refused form is shown again with what was typed and its error messages; the 422
+    tells browsers, htmx and scripts that nothing was saved. Errors a view adds after
+    validating (a name already taken, a wrong password) count too.
+    """
+    return 422 if form.is_submitted() and form.errors else 200
+
+
 def no_control_characters(form, field) -> None:
     """Refuse text with control characters other than tab, newline and return."""
     value = field.data or ""

@@ -13,6 +13,7 @@ from dialogue.auth.forms import LocalityForm, UserRolesForm
 from dialogue.auth.models import Role, User
 from dialogue.auth.permissions import can_administer
 from dialogue.extensions import db
+from dialogue.forms import form_status
 from dialogue.forums.services import ensure_standing_threads
 from dialogue.localities import Locality, add_locality, all_localities
 
@@ -63,7 +64,7 @@ def user_detail(user_id: int):
             db.session.commit()
             flash(f"Roles saved for {user.display_name}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_detail.html", user=user, form=form)
+    return render_template("admin/user_detail.html", user=user, form=form), form_status(form)
 
 
 @bp.route("/localities", methods=["GET", "POST"])
@@ -79,7 +80,8 @@ def localities():
             db.session.commit()
             flash(f"Added {locality.name}.", "success")
             return redirect(url_for("admin.localities"))
-    return render_template("admin/localities.html", localities=all_localities(), form=form)
+    return render_template("admin/localities.html", localities=all_localities(),
+                           form=form), form_status(form)
 
 
 @bp.route("/localities/<int:locality_id>", methods=["GET", "POST"])
@@ -99,4 +101,5 @@ def locality_detail(locality_id: int):
             db.session.commit()
             flash(f"Saved {locality.name}.", "success")
             return redirect(url_for("admin.localities"))
-    return render_template("admin/locality_detail.html", locality=locality, form=form)
+    return render_template("admin/locality_detail.html", locality=locality,
+                           form=form), form_status(form)

@@ -18,6 +18,7 @@ from dialogue.auth.forms import (
     ResetPasswordForm,
 )
 from dialogue.extensions import db, limiter
+from dialogue.forms import form_status
 from dialogue.mail import send_mail
 from dialogue.urls import safe_next_url
 
@@ -45,7 +46,8 @@ def register():
         login_user(user)
         flash("Your account has been created. Welcome to Dialogue.", "success")
         return redirect(url_for("main.home"))
-    return render_template("auth/register.html", form=form, consent_statement=CONSENT_STATEMENT)
+    return render_template("auth/register.html", form=form,
+                           consent_statement=CONSENT_STATEMENT), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,7 +65,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next"), url_for("main.home")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -126,7 +128,7 @@ def change_password():
             flash("Your password has been changed. Other devices have been signed out.",
                   "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -148,7 +150,7 @@ def forgot_password():
                 "If you did not ask for this, you can ignore this message.\n",
             )
         return render_template("auth/forgot_password_sent.html", email=form.email.data)
-    return render_template("auth/forgot_password.html", form=form)
+    return render_template("auth/forgot_password.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -165,4 +167,4 @@ def reset_password(token: str):
         db.session.commit()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form)
+    return render_template("auth/reset_password.html", form=form), form_status(form)

@@ -29,6 +29,7 @@ from dialogue.briefings.models import (
     ReactionAnswer,
 )
 from dialogue.extensions import db, htmx, limiter
+from dialogue.forms import form_status
 
 # Themes are slugs in the front matter; these read better where it matters.
 THEME_LABELS = {"mats": "Multi-academy trusts", "siss": "The self-improving system"}
@@ -135,7 +136,7 @@ def react(key: str):
         status = 409
         message = "This finding has been retired, so it no longer takes reactions."
     elif not form.validate_on_submit():
-        status = 400
+        status = form_status(form)
         message = next(iter(form.answer.errors), "Your reaction could not be recorded.")
     else:
         try:

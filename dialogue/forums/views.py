@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from dialogue.auth import permissions
 from dialogue.extensions import db, htmx
+from dialogue.forms import form_status
 from dialogue.forums import bp
 from dialogue.forums import services as forums
 from dialogue.forums.forms import ReplyForm, ThreadForm
@@ -85,8 +86,8 @@ def new_thread(slug: str):
                   "only you can see it until it is approved." if post.is_held
                   else "Your thread has been started.", "success")
             return redirect(url_for("forums.thread", thread_id=thread.id))
-    elif form.errors:
-        status = 422
+    else:
+        status = form_status(form)
     return render_template("forums/new_thread.html", locality=place, form=form,
                            refused=refused), status
 

@@ -21,6 +21,7 @@ from dialogue.auth.decorators import permission_required
 from dialogue.auth.models import User
 from dialogue.db import utcnow
 from dialogue.extensions import db, htmx, limiter
+from dialogue.forms import form_status
 from dialogue.localities import Locality, all_localities
 from dialogue.moderation import bp
 from dialogue.moderation import services as posts
@@ -122,7 +123,6 @@ def edit_post(post_id: int):
     if not permissions.can_edit_own(current_user, post.author_id):
         abort(403)
     form = EditPostForm(obj=post if request.method == "GET" else None)
-    status = 200
     if not post.editable_by(current_user):
         message = ("You can no longer edit this post: the time for editing has passed, or it "
                    "has been hidden or deleted.")
@@ -141,10 +141,8 @@ def edit_post(post_id: int):
                 return _post_fragment(post)
             flash("Your changes have been saved.", "success")
             return redirect(_back_to(post))
-    if form.errors:
-        status = 422
     template = "moderation/_edit_form.html" if htmx else "moderation/edit.html"
-    return render_template(template, form=form, post=post), status
+    return render_template(template, form=form, post=post), form_status(form)
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["POST"])
@@ -175,7 +173,6 @@ def flag_post(post_id: int):
     if not _may_see(post):
         abort(404)
     form = FlagForm(prefix=f"flag-{post.id}")  # unique ids: many posts on one page
-    status = 200
     if form.validate_on_submit():
         try:
             hidden = posts.flag_post(post, current_user, form.reason.data, form.detail.data or "")
@@ -191,10 +188,8 @@ def flag_post(post_id: int):
                     "HX-Retarget": f"#post-{post.id}", "HX-Reswap": "outerHTML"}
             flash(message, "success")
             return redirect(_back_to(post))
-    if form.errors:
-        status = 422
     template = "moderation/_flag_form.html" if htmx else "moderation/flag.html"
-    return render_template(template, form=form, post=post), status
+    return render_template(template, form=form, post=post), form_status(form)
 
 
 @bp.route("/findings/<key>/comments", methods=["POST"])
@@ -235,7 +230,7 @@ def comment(key: str):
             return render_template("moderation/_finding_comments.html", finding=finding,
                                    notice=message)
     else:
-        status = 422
+        status = form_status(form)
     if htmx:
         return render_template("moderation/_finding_comments.html", finding=finding,
                                comment_form=form), status

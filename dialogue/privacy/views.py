@@ -8,6 +8,7 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
 from dialogue.extensions import db
+from dialogue.forms import form_status
 from dialogue.privacy import bp
 from dialogue.privacy import services as privacy
 from dialogue.privacy.forms import DeleteAccountForm
@@ -53,4 +54,4 @@ def delete():
                 logout_user()
                 flash("Your account has been deleted.", "success")
                 return redirect(url_for("main.home"))
-    return render_template("privacy/page.html", form=form), 422
+    return render_template("privacy/page.html", form=form), form_status(form)

@@ -19,7 +19,7 @@ from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_research
 from dialogue.db import utcnow
 from dialogue.extensions import db, htmx
-from dialogue.forms import ActionForm, choices
+from dialogue.forms import ActionForm, choices, form_status
 from dialogue.reports import analysis, bp, exports, services
 from dialogue.reports.contributions import KIND_LABELS, Filters
 from dialogue.reports.forms import CodeForm, CodingForm, FilterForm, TokenForm
@@ -135,7 +135,7 @@ def codebook():
             flash(f"Code {code.code} added.", "success")
             return redirect(url_for("reports.codebook"))
     return render_template("reports/codebook.html", form=form, codes=services.codebook(),
-                           seed_form=ActionForm()), (400 if form.errors else 200)
+                           seed_form=ActionForm()), form_status(form)
 
 
 @bp.route("/research/codebook/defaults", methods=["POST"])
@@ -167,8 +167,7 @@ def edit_code(code_id: int):
             db.session.commit()
             flash(f"Code {code.code} saved.", "success")
             return redirect(url_for("reports.codebook"))
-    return render_template("reports/code.html", form=form, code=code), (
-        400 if form.errors else 200)
+    return render_template("reports/code.html", form=form, code=code), form_status(form)
 
 
 def _code_form(code: Code | None) -> CodeForm:
@@ -346,8 +345,7 @@ def tokens():
     mine = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
                               .order_by(ApiToken.created_at.desc())).all()
     return render_template("reports/tokens.html", form=form, tokens=mine, secret=secret,
-                           revoke_form=ActionForm(), now=utcnow()), (
-        400 if form.errors else 200)
+                           revoke_form=ActionForm(), now=utcnow()), form_status(form)
 
 
 @bp.route("/research/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -26,7 +26,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_facilitate, can_run_workshop, is_admin
 from dialogue.extensions import db, htmx, limiter
-from dialogue.forms import ActionForm
+from dialogue.forms import ActionForm, form_status
 from dialogue.workshops import bp, live, services
 from dialogue.workshops.exports import results_csv, results_pdf
 from dialogue.workshops.forms import (
@@ -143,7 +143,8 @@ def new():
         db.session.commit()
         flash("Workshop created. Add its questions.", "success")
         return redirect(url_for("workshops.detail", workshop_id=workshop.id))
-    return render_template("workshops/workshop_form.html", form=form, workshop=None)
+    return render_template("workshops/workshop_form.html", form=form,
+                           workshop=None), form_status(form)
 
 
 @bp.route("/workshops/from-template", methods=["POST"])
@@ -183,7 +184,8 @@ def edit(workshop_id: int):
         db.session.commit()
         flash("Workshop details saved.", "success")
         return redirect(url_for("workshops.detail", workshop_id=workshop.id))
-    return render_template("workshops/workshop_form.html", form=form, workshop=workshop)
+    return render_template("workshops/workshop_form.html", form=form,
+                           workshop=workshop), form_status(form)
 
 
 @bp.route("/workshops/<int:workshop_id>/duplicate", methods=["POST"])
@@ -210,7 +212,7 @@ def question_new(workshop_id: int):
         flash("Question added.", "success")
         return redirect(url_for("workshops.detail", workshop_id=workshop.id))
     return render_template("workshops/question_form.html", form=form, workshop=workshop,
-                           question=None)
+                           question=None), form_status(form)
 
 
 def _question_fields(form: QuestionForm) -> dict:
@@ -240,7 +242,7 @@ def question_edit(workshop_id: int, question_id: int):
             flash("Question saved.", "success")
             return redirect(url_for("workshops.detail", workshop_id=workshop.id))
     return render_template("workshops/question_form.html", form=form, workshop=workshop,
-                           question=question)
+                           question=question), form_status(form)
 
 
 @bp.route("/workshops/<int:workshop_id>/questions/<int:question_id>/move", methods=["POST"])
@@ -431,7 +433,7 @@ def join():
         return render_template("workshops/join.html", form=form), 404 if workshop is None else 410
     if request.args.get("code") and request.method == "GET":
         form.code.data = request.args["code"]
-    return render_template("workshops/join.html", form=form)
+    return render_template("workshops/join.html", form=form), form_status(form)
 
 
 def _code_problem(workshop: Workshop | None) -> str | None:
@@ -473,7 +475,8 @@ def join_code(code: str):
     form = AboutYouForm()
     if form.validate_on_submit():
         return _join_and_redirect(workshop, form)
-    return render_template("workshops/join_code.html", workshop=workshop, form=form)
+    return render_template("workshops/join_code.html", workshop=workshop,
+                           form=form), form_status(form)
 
 
 def _participant_context(workshop: Workshop, participant, *, message: str | None = None,

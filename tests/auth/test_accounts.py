@@ -56,7 +56,7 @@ def test_declining_consent_still_creates_the_account(client):
 def test_register_errors_keep_what_was_typed(client):
     response = client.post("/register", data=_form(password="short", email="not-an-email"))
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "There is a problem" in page
     assert "Password must be at least 10 characters" in page
     assert "Enter an email address in the correct format" in page
@@ -239,7 +239,7 @@ def limits_on(app_config):
 def test_login_rate_limit(limits_on, client):
     for _ in range(3):
         assert client.post("/login", data={"email": "a@b.example.org",
-                                           "password": "x"}).status_code == 200
+                                           "password": "x"}).status_code == 422
     response = client.post("/login", data={"email": "a@b.example.org", "password": "x"})
     assert response.status_code == 429
     assert "Too many requests" in response.get_data(as_text=True)

@@ -65,10 +65,14 @@ def test_add_and_rename_locality(client, factory, login):
     assert locality.slug == "coastal-cluster"
     standing = db.session.scalars(select(Thread).where(Thread.locality_id == locality.id)).all()
     assert len(standing) == 3  # the research's three questions open every new space
-    assert client.post("/admin/localities", data={"name": "   "}).status_code == 200
+    assert client.post("/admin/localities", data={"name": "   "}).status_code == 422
     assert len(db.session.scalars(select(Locality)).all()) == 6
-    duplicate = client.post("/admin/localities", data={"name": "Coastal cluster"})
-    assert "already exists" in duplicate.get_data(as_text=True)
+    duplicate = client.post("/admin/localities", data={"name": "Coastal cluster",
+                                                       "description": "Typed again"})
+    assert duplicate.status_code == 422
+    page = duplicate.get_data(as_text=True)
+    assert "already exists" in page
+    assert 'value="Coastal cluster"' in page and 'value="Typed again"' in page
     client.post(f"/admin/localities/{locality.id}", data={"name": "Harbour cluster",
                                                           "description": ""})
     db.session.refresh(locality)

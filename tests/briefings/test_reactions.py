@@ -100,8 +100,9 @@ def test_invalid_answer_is_refused(client, login, factory, finding):
     login(factory.user())
     response = client.post(f"/findings/{KEY}/reaction", data={"answer": "love-it"},
                            headers=HTMX)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "govuk-error-message" in response.get_data(as_text=True)
+    assert "HX-Retarget" not in response.headers  # swapped into the widget, not #alerts
     assert _reactions(finding) == []
 
 

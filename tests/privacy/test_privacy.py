@@ -118,7 +118,9 @@ def test_wrong_password_deletes_nothing(app, factory, login, client):
     login(user)
     response = client.post("/account/delete", data={"mode": "remove", "password": "nope"})
     assert response.status_code == 422
-    assert "Your password is not right" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Your password is not right" in page
+    assert 'value="remove" checked' in page  # the choice made is kept
     assert db.session.get(User, user.id) is not None
 
 

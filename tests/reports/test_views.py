@@ -57,7 +57,7 @@ def test_coding_with_htmx_and_plain_post(client, login, researcher, data):
 def test_codebook_is_editable(client, login, researcher, data):
     login(researcher)
     bad = client.post("/research/codebook", data={"code": "Bad Name", "definition": ""})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     text = bad.get_data(as_text=True)
     assert "There is a problem" in text and "Bad Name" in text
     themes = db.session.scalar(db.select(Code).where(Code.code == "themes"))

@@ -13,7 +13,7 @@ from tests.workshops.conftest import answer, go_to
 def test_create_a_workshop_and_add_questions(facilitator, login, client):
     login(facilitator)
     bad = client.post("/workshops/new", data={"title": "", "date": ""})
-    assert bad.status_code == 200 and b"There is a problem" in bad.data
+    assert bad.status_code == 422 and b"There is a problem" in bad.data
     response = client.post("/workshops/new", data={"title": "Autumn network day",
                                                    "date": "2026-11-27", "locality_id": "",
                                                    "briefing_slugs": ["markets"]})
@@ -23,8 +23,8 @@ def test_create_a_workshop_and_add_questions(facilitator, login, client):
     assert len(workshop.code) == 6 and not set(workshop.code) & set("01OIL5S8B2Z")
     url = f"/workshops/{workshop.id}/questions/new"
     missing = client.post(url, data={"kind": "single", "prompt": "Which?", "options": "Only"})
-    assert b"Enter between 2 and 10 choices" in missing.data
-    assert b"Only" in missing.data  # what was typed is kept
+    assert missing.status_code == 422 and b"Enter between 2 and 10 choices" in missing.data
+    assert b"Only" in missing.data and b"Which?" in missing.data  # what was typed is kept
     no_finding = client.post(url, data={"kind": "finding_check", "prompt": "Agree?"})
     assert b"Choose the finding" in no_finding.data
     client.post(url, data={"kind": "multiple", "prompt": "Which two?",
