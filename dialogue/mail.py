@@ -7,8 +7,12 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
+
+_PENDING = "dialogue_mail_pending"
 
 
 def outbox() -> list[EmailMessage]:
@@ -37,3 +41,33 @@ def send_mail(to: str, subject: str, body: str) -> None:
             smtp.send_message(message)
     else:
         log.info("Mail to %s: %s\n%s", to, subject, body)
+
+
+def send_mail_after_commit(to: str, subject: str, body: str) -> None:
+    """Send once the current transaction commits, through the job queue.
+
+    A reply with many followers must not make its author wait on one SMTP conversation
+    per follower, and work that is rolled back must not have sent anything."""
+    from dialogue.extensions import db
+
+    db.session.info.setdefault(_PENDING, []).append((to, subject, body))
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    from dialogue.jobs import enqueue
+
+    for message in pending:
+        try:
+            enqueue("dialogue.mail:send_mail", *message)
+        except Exception:
+            # The in-app notification is already committed; only the email copy is lost.
+            log.exception("could not queue mail to %s", message[0])
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -15,19 +15,21 @@ EMAIL_BACKENDS = {"smtp", "log"}
 
 
 def notify(user, text: str, url: str = "") -> Notification:
-    """Add a notification for ``user`` (and send it by email when mail is configured)."""
+    """Add a notification for ``user`` (and email it, once committed, when mail is
+    configured)."""
     notification = Notification(user_id=user.id, text=text[:500], url=url[:500])
     db.session.add(notification)
     if current_app.config["MAIL_BACKEND"] in EMAIL_BACKENDS and user.email:
-        from dialogue.mail import send_mail
+        from dialogue.mail import send_mail_after_commit
 
         link = url
         if url.startswith("/"):
             scheme = current_app.config.get("PREFERRED_URL_SCHEME", "https")
             host = current_app.config.get("SERVER_NAME")
             link = f"{scheme}://{host}{url}" if host else url
-        send_mail(user.email, f"Dialogue: {text[:120]}",
-                  f"{text}\n\n{link}\n\nYou can see all your notifications on Dialogue.")
+        send_mail_after_commit(
+            user.email, f"Dialogue: {text[:120]}",
+            f"{text}\n\n{link}\n\nYou can see all your notifications on Dialogue.")
     return notification
 
 

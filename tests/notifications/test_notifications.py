@@ -60,5 +60,16 @@ def test_email_is_sent_when_mail_is_configured(log_mail, app, factory, caplog):
     user = factory.user(email="reader@dialogue.example.org")
     with caplog.at_level(logging.INFO, logger="dialogue.mail"):
         notify(user, "New reply in “Clusters”", "/posts/5")
+        assert "reader@dialogue.example.org" not in caplog.text  # not before the commit
+        db.session.commit()
     assert "reader@dialogue.example.org" in caplog.text
     assert "http://localhost/posts/5" in caplog.text
+
+
+def test_no_email_for_work_that_is_rolled_back(log_mail, app, factory, caplog):
+    user = factory.user(email="reader@dialogue.example.org")
+    with caplog.at_level(logging.INFO, logger="dialogue.mail"):
+        notify(user, "New reply in “Clusters”", "/posts/5")
+        db.session.rollback()
+        db.session.commit()
+    assert "reader@dialogue.example.org" not in caplog.text
