@@ -91,8 +91,12 @@ def profile():
         flash("Your profile has been saved.", "success")
         return redirect(url_for("auth.profile"))
     consent_form = ConsentForm(
-        research_consent="yes" if current_user.research_consent else "no"
+        formdata=None, research_consent="yes" if current_user.research_consent else "no"
     )
+    return _profile_page(form, consent_form), form_status(form)
+
+
+def _profile_page(form: ProfileForm, consent_form: ConsentForm) -> str:
     return render_template(
         "auth/profile.html", form=form, consent_form=consent_form,
         consent_statement=CONSENT_STATEMENT, consent_version=CONSENT_VERSION,
@@ -108,9 +112,10 @@ def consent():
         accounts.set_consent(current_user, form.research_consent.data == "yes")
         db.session.commit()
         flash("Your research-use choice has been saved.", "success")
-    else:
-        flash("Choose whether the research team may use what you contribute.", "error")
-    return redirect(url_for("auth.profile") + "#consent")
+        return redirect(url_for("auth.profile") + "#consent")
+    profile_form = ProfileForm(formdata=None, obj=current_user)
+    profile_form.load_locality_choices()
+    return _profile_page(profile_form, form), form_status(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -118,15 +118,19 @@ def _load_question(workshop: Workshop, question_id: int) -> Question:
 @permission_required(can_facilitate)
 def index():
     """The facilitator's workshops, newest first, and the ready-made template."""
+    form = TemplateForm()
+    form.load_choices()
+    return _index_page(form)
+
+
+def _index_page(template_form: TemplateForm) -> str:
     from sqlalchemy import select
 
     query = select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())
     if not is_admin(current_user):
         query = query.where(Workshop.owner_id == current_user.id)
     page = db.paginate(query, per_page=20)
-    form = TemplateForm()
-    form.load_choices()
-    return render_template("workshops/index.html", page=page, template_form=form,
+    return render_template("workshops/index.html", page=page, template_form=template_form,
                            action_form=ActionForm())
 
 
@@ -154,8 +158,7 @@ def from_template():
     form = TemplateForm()
     form.load_choices()
     if not form.validate_on_submit():
-        flash("Enter the date of the workshop to copy the template.", "error")
-        return redirect(url_for("workshops.index"))
+        return _index_page(form), form_status(form)
     workshop = services.create_from_template(current_user, date=form.date.data,
                                              locality_id=form.locality_id.data)
     db.session.commit()

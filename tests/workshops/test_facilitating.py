@@ -51,6 +51,19 @@ def test_reorder_and_duplicate(workshop, facilitator, login, client):
         [(q.kind, q.prompt) for q in workshop.questions]
 
 
+def test_a_template_copy_without_a_date_keeps_the_locality_chosen(facilitator, login, client,
+                                                                  factory):
+    locality = factory.locality()
+    login(facilitator)
+    response = client.post("/workshops/from-template",
+                           data={"date": "", "locality_id": str(locality.id)})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter the date of the workshop" in page and "There is a problem" in page
+    assert f'<option value="{locality.id}" selected>' in page
+    assert db.session.scalar(db.select(Workshop)) is None
+
+
 def test_the_template_has_three_parts_and_the_named_finding_checks(facilitator, login, client):
     login(facilitator)
     response = client.post("/workshops/from-template", data={"date": "2026-12-01"})
