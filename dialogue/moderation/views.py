@@ -155,12 +155,12 @@ def delete_post(post_id: int):
     try:
         posts.delete_post(post, current_user)
     except posts.PostingRefused as error:
-        message, category = str(error), "error"
+        message, category, status = str(error), "error", 409  # deleted already
     else:
         db.session.commit()
-        message, category = "Your post has been deleted.", "success"
+        message, category, status = "Your post has been deleted.", "success", 200
     if htmx:
-        return _post_fragment(post, notice=message)
+        return _post_fragment(post, notice=message), status
     flash(message, category)
     return redirect(_back_to(post))
 

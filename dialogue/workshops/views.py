@@ -352,14 +352,16 @@ def control(workshop_id: int):
         message = services.control(workshop, current_user, request.form.get("action", ""))
     except InvalidTransition as error:
         db.session.rollback()
-        message, category = str(error), "error"
+        # Refused by the workshop's state (already open, no next question, another tab
+        # moved on): the stage as it now is, with the reason.
+        message, category, status = str(error), "error", 409
     else:
         db.session.commit()
-        category = "success"
+        category, status = "success", 200
     if htmx:
         db.session.refresh(workshop)
         return render_template("workshops/_stage.html", workshop=workshop, message=message,
-                               message_category=category, **stage_context(workshop))
+                               message_category=category, **stage_context(workshop)), status
     flash(message, category)
     return redirect(url_for("workshops.present", workshop_id=workshop.id))
 

@@ -240,6 +240,19 @@ def test_suspension_stops_posting_and_is_logged(client, login, factory, thread, 
     assert db.session.scalar(select(func.count(Post.id)).where(Post.author_id == author.id)) == 1
 
 
+def test_deleting_twice_is_a_conflict_shown_in_place(client, login, factory, thread, trusted):
+    author = factory.user()
+    post = forums.reply(author, thread, "Twice")
+    db.session.commit()
+    login(author)
+    htmx = {"HX-Request": "true"}
+    assert client.post(f"/posts/{post.id}/delete", headers=htmx).status_code == 200
+    again = client.post(f"/posts/{post.id}/delete", headers=htmx)
+    assert again.status_code == 409
+    assert b"already been deleted" in again.data and f'id="post-{post.id}"'.encode() in again.data
+    assert "HX-Retarget" not in again.headers
+
+
 def test_author_deletion_removes_the_text_everywhere(client, login, factory, thread, trusted):
     author = factory.user()
     post = forums.reply(author, thread, "Secret thoughts about my school")

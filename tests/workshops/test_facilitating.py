@@ -133,7 +133,10 @@ def test_presenter_controls_open_close_reveal_next_previous(workshop, facilitato
     db.session.refresh(workshop)
     assert workshop.current_question_id == first.id
     refused = client.post(url, data={"action": "previous"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 409  # refused by the workshop's state
+    assert refused.data.startswith(b'<section id="present-stage"')  # swapped in place
     assert b"This is the first question." in refused.data
+    assert "HX-Retarget" not in refused.headers
 
 
 def test_hidden_results_stay_hidden_until_revealed(workshop, facilitator, login, client):
