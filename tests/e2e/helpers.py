@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from pathlib import Path
@@ -10,6 +11,9 @@ from playwright.sync_api import Page, expect
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "dialogue-demo"  # the documented demo credential (dialogue/demo.py)
+# A workshop's join code lasts until the day after its date: journeys run a workshop
+# dated today (a fixed date would expire, and the journeys with it, as time passes).
+TODAY = dt.date.today().isoformat()
 DEMO = {
     "admin": "admin@dialogue.example.org",
     "researcher": "researcher@dialogue.example.org",

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import (
     DEMO,
+    TODAY,
     assert_focus_visible,
     assert_touch_targets,
     screenshot,
@@ -97,7 +98,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     sign_in(facilitator, DEMO["facilitator"])
     facilitator.get_by_role("link", name="My workshops").click()
     check_a11y(facilitator, "my workshops")
-    facilitator.get_by_label("Date").fill("2026-11-27")
+    facilitator.get_by_label("Date").fill(TODAY)
     facilitator.get_by_label("Locality").select_option(label="Locality A")
     facilitator.get_by_role("button", name="Copy the template").click()
     expect(facilitator.get_by_role("heading", level=1)).to_have_text(
@@ -285,7 +286,7 @@ def test_a_poll_answered_after_the_stage_changed_is_dropped_quietly(browse):
     facilitator = browse()
     sign_in(facilitator, DEMO["facilitator"])
     facilitator.get_by_role("link", name="My workshops").click()
-    facilitator.get_by_label("Date").fill("2026-11-28")
+    facilitator.get_by_label("Date").fill(TODAY)
     facilitator.get_by_role("button", name="Copy the template").click()
     facilitator.get_by_role("link", name="Present").click()
     expect(facilitator.locator("#present-results")).to_be_attached()

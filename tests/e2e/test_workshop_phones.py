@@ -13,7 +13,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import TODAY, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def test_run_a_workshop_end_to_end(browse, check_a11y):
     presenter = browse()
     sign_in(presenter, "facilitator@dialogue.example.org")
     presenter.goto("/workshops/")
-    presenter.get_by_label("Date").fill("2026-12-01")
+    presenter.get_by_label("Date").fill(TODAY)
     presenter.get_by_role("button", name="Copy the template").click()
     expect(presenter.get_by_role("heading", level=1)).to_have_text(
         "What should a self-improving school-led system mean?")
@@ -87,7 +87,7 @@ def test_ranking_with_up_and_down_buttons(browse):
     presenter = browse()
     sign_in(presenter, "facilitator@dialogue.example.org")
     presenter.goto("/workshops/")
-    presenter.get_by_label("Date").fill("2026-12-02")
+    presenter.get_by_label("Date").fill(TODAY)
     presenter.get_by_role("button", name="Copy the template").click()
     presenter.get_by_role("link", name="Present").click()
     code = presenter.locator(".dialogue-present__code").inner_text().strip()
