@@ -170,6 +170,10 @@ async def request(port: int, method: str, path: str, *, cookies: dict | None = N
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        # Half-close once the request is sent, as the proxy in front of gunicorn does in
+        # effect: gunicorn lingers after each response until the peer's FIN (RFC 9112
+        # 9.6), so a client slow to close ties up a sync worker. See docs/deployment.md.
+        writer.write_eof()
         await writer.drain()
         raw = await reader.read()
     finally:
@@ -199,10 +203,16 @@ class Stats:
     acknowledged: int = 0
     requests: int = 0
     seen_new_question: list[float] = field(default_factory=list)
+    phase: str = ""  # latencies are also kept per phase of the workshop
+    statuses: dict[str, int] = field(default_factory=dict)
 
     def add(self, kind: str, seconds: float, ok: bool, status: int | str = "") -> None:
         self.requests += 1
+        key = f"{kind} {status}"
+        self.statuses[key] = self.statuses.get(key, 0) + 1
         self.latencies.setdefault(kind, []).append(seconds)
+        if self.phase:
+            self.latencies.setdefault(f"{kind} {self.phase}", []).append(seconds)
         if not ok:
             key = f"{kind} {status}".strip()
             self.errors[key] = self.errors.get(key, 0) + 1
@@ -390,12 +400,17 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     stats = Stats()
     phones = [Phone(port, code, stats, interval, args.think) for _ in range(n)]
     moved, moved_at = asyncio.Event(), [0.0]
+    client_cpu = time.process_time()
     started = time.perf_counter()
     move_after = args.arrival + args.think + 2
     until = started + move_after + args.think + args.seconds
 
     async def presenter():
-        await asyncio.sleep(move_after)
+        stats.phase = "arriving"
+        await asyncio.sleep(args.arrival)
+        stats.phase = "everyone in"
+        await asyncio.sleep(move_after - args.arrival)
+        stats.phase = "after Next"
         moved_at[0] = time.perf_counter()
         await asyncio.to_thread(move_on, app, workshop_id, user_id)
         moved.set()
@@ -403,7 +418,9 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     outcomes = await asyncio.gather(presenter(), *(
         p.live(random.uniform(0, args.arrival), until, moved, moved_at) for p in phones))
     joined = sum(1 for ok in outcomes[1:] if ok)
-    workshop_rate = stats.requests / (time.perf_counter() - started)
+    workshop_seconds = time.perf_counter() - started
+    workshop_rate = stats.requests / workshop_seconds
+    client_share = (time.process_time() - client_cpu) / workshop_seconds
     stored = await asyncio.to_thread(stored_responses, app)
     live = [p for p, ok in zip(phones, outcomes[1:], strict=True) if ok]
 
@@ -434,6 +451,13 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
           f"p99 {ms(percentile(polls, .99))}")
     print(f"  answer latency              p50 {ms(percentile(answers, .5))}  "
           f"p99 {ms(percentile(answers, .99))}")
+    for phase in ("arriving", "everyone in", "after Next"):
+        phase_polls = stats.latencies.get(f"poll {phase}", [])
+        phase_answers = stats.latencies.get(f"answer {phase}", [])
+        print(f"    {phase + ':':<14} polls p50 {ms(percentile(phase_polls, .5))} "
+              f"p99 {ms(percentile(phase_polls, .99))}; answers p50 "
+              f"{ms(percentile(phase_answers, .5))} p99 {ms(percentile(phase_answers, .99))} "
+              f"({len(phase_answers)})")
     print(f"  /healthz latency (baseline) p50 {ms(percentile(health, .5))}  "
           f"p99 {ms(percentile(health, .99))}")
     print(f"  poll p99 / healthz p99      "
@@ -450,6 +474,9 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     for name, seconds in costs.items():
         print(f"    {name:<30}{seconds * 1000:7.2f} ms   "
               f"{costs['/healthz'] / seconds:5.2f}x the bare route's speed")
+    print(f"  answers by status           {dict(sorted(stats.statuses.items()))}")
+    print(f"  load generator's own CPU    {client_share:.0%} of one core during the workshop "
+          "(at 100% its own queueing adds to every latency above)")
     print(f"  machine load average        {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

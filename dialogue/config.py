@@ -88,6 +88,9 @@ class Config:
     # How often (seconds) each worker asks the database whether briefing content or
     # comment counts changed; the pages in between are served from the worker's cache.
     BRIEFING_PAGE_CHECK_SECONDS = 1.0
+    # How long each worker may reuse a workshop's live version to answer "unchanged" to
+    # phones' polls (dialogue/workshops/poll_shortcut.py).
+    LIVE_POLL_CACHE_SECONDS = 0.25
     JOB_QUEUE_IMMEDIATE = False
     EXPORT_RETENTION = timedelta(hours=24)
 
@@ -152,6 +155,7 @@ class TestConfig(DevelopmentConfig):
     JOB_QUEUE_IMMEDIATE = True
     SERVER_NAME = "localhost"
     BRIEFING_PAGE_CHECK_SECONDS = 0.0
+    LIVE_POLL_CACHE_SECONDS = 0.0
 
 
 CONFIGS = {

@@ -71,8 +71,15 @@ class TimestampMixin:
 # a state-changing request (or an explicit ``write_transaction()``) starts with
 # BEGIN IMMEDIATE, which takes the write lock up front and so waits on busy_timeout
 # instead of failing with SQLITE_BUSY when a read later turns into a write.
+#
+# That holds the lock for the whole request. A hot write path can do better with
+# ``reads_first()``: its reads run in an ordinary transaction, ended by
+# ``end_read_transaction()``, and only the writes that follow, inside
+# ``write_transaction()``, hold the lock (the live workshop's answers: a room of phones
+# answering at once otherwise queues every worker on the lock).
 
-_write_intent: ContextVar[bool] = ContextVar("dialogue_write_intent", default=False)
+# None: decide by the request's method; True: take the write lock; False: don't (yet).
+_write_intent: ContextVar[bool | None] = ContextVar("dialogue_write_intent", default=None)
 
 
 @contextmanager
@@ -85,9 +92,37 @@ def write_transaction():
         _write_intent.reset(token)
 
 
+@contextmanager
+def reads_first():
+    """Transactions begun inside this block only read (plain BEGIN), even in a POST.
+
+    End the block's transaction with ``end_read_transaction()`` before writing, and
+    write inside ``write_transaction()``."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def end_read_transaction() -> None:
+    """Finish the current read-only transaction, keeping what was loaded (it is used
+    again by the write that follows, without reading it inside the lock)."""
+    from dialogue.extensions import db
+
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 def _wants_write_lock() -> bool:
-    if _write_intent.get():
-        return True
+    intent = _write_intent.get()
+    if intent is not None:
+        return intent
     from flask import has_request_context, request
 
     return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}

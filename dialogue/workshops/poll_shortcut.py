@@ -8,6 +8,12 @@ about an unchanged poll: it reads no cookie and shows nothing personal. So this 
 wrapper answers it after one Redis read or one indexed row read on a pooled connection,
 with the same headers Flask would add.
 
+Each worker may reuse what it read for ``LIVE_POLL_CACHE_SECONDS`` (0.25 s by default):
+at 1,000 phones a second that turns about 250 reads a second per worker into four,
+and a change reaches the phones at most that much later. The copy is only ever used to
+say "unchanged": a phone holding a *newer* version than the copy (it asked another
+worker) makes this worker read afresh, so no phone is ever sent back a question.
+
 It only ever answers 204 (the version the phone holds is current) or 304 (the client's
 ETag is current). Everything else (a changed version, an unknown code, an ended
 workshop, an odd query string, any other path) goes to Flask's ``participant_live``,
@@ -18,6 +24,7 @@ test_poll_shortcut.py`` checks both paths give the same answers.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable
 
 from flask import Flask
@@ -44,6 +51,8 @@ class UnchangedPollShortcut:
         self.app = app
         self._engine = None
         self._redis = None
+        self._ttl = float(app.config.get("LIVE_POLL_CACHE_SECONDS", 0))
+        self._recent: dict[str, tuple[float, LiveState]] = {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET":
@@ -59,11 +68,34 @@ class UnchangedPollShortcut:
         return self.wsgi_app(environ, start_response)
 
     def _unchanged_answer(self, code: str, environ: dict) -> tuple[str, list] | None:
-        state = self._live_state(normalise_code(code))
-        if state is not None:
-            environ[LIVE_STATE_ENVIRON_KEY] = state
-        if state is None or state.state == "closed":
-            return None  # Flask answers 404, or the final fragment with 286
+        code = normalise_code(code)
+        recent = self._recent_state(code)
+        if recent is not None:
+            answer = self._decide(recent, environ)
+            if answer is not None:
+                return answer
+        # Not answerable from the recent copy (it may be older than what the phone has
+        # seen): read afresh, and only a fresh state is handed on to Flask.
+        state = self._live_state(code)
+        if state is None:
+            return None  # Flask answers 404
+        if self._ttl:
+            if len(self._recent) > 1024:
+                self._recent.clear()
+            self._recent[code] = (time.monotonic() + self._ttl, state)
+        environ[LIVE_STATE_ENVIRON_KEY] = state
+        return self._decide(state, environ)
+
+    def _recent_state(self, code: str) -> LiveState | None:
+        entry = self._recent.get(code)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    @staticmethod
+    def _decide(state: LiveState, environ: dict) -> tuple[str, list] | None:
+        if state.state == "closed":
+            return None  # Flask answers with the final fragment and 286
         etag = state.participant_etag
         if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
         tags = _etags(if_none_match) if if_none_match else set()

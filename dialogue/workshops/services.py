@@ -373,24 +373,44 @@ def parse_answer(question: Question, form) -> dict:
     return {"text": text}
 
 
-def _insert(dialect_name: str):
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+_UPSERTS: dict[str, object] = {}
+_ANSWER_COLUMNS = ("option_id", "value", "choices", "text")
+
+
+def _upsert(dialect_name: str):
+    """INSERT ... ON CONFLICT (question, participant) DO UPDATE, built once per dialect
+    (building it costs more than running it, and it runs under the write lock)."""
+    statement = _UPSERTS.get(dialect_name)
+    if statement is None:
+        if dialect_name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(Response).values(
+            question_id=bindparam("question_id"), participant_id=bindparam("participant_id"),
+            hidden=False, created_at=bindparam("now"), updated_at=bindparam("now"),
+            **{name: bindparam(name, type_=Response.__table__.c[name].type)
+               for name in _ANSWER_COLUMNS})
+        statement = statement.on_conflict_do_update(
+            index_elements=["question_id", "participant_id"],
+            set_={**{name: statement.excluded[name] for name in _ANSWER_COLUMNS},
+                  "updated_at": statement.excluded.updated_at})
+        _UPSERTS[dialect_name] = statement
+    return statement
 
 
 def submit_response(question: Question, participant: Participant, form) -> None:
     """Store (or change) this participant's answer to an open question.
 
-    The version bump comes first: on PostgreSQL it locks the workshop row, so a close
-    committed by the facilitator is seen by the state check below. One row per
-    participant and question is kept by the unique constraint through an upsert, so
-    simultaneous submissions leave exactly one answer.
+    The answer is checked first (that only reads). Then the version bump: on PostgreSQL
+    it locks the workshop row, so a close committed by the facilitator is seen by the
+    state check below. One row per participant and question is kept by the unique
+    constraint through an upsert, so simultaneous submissions leave exactly one answer.
     """
     if question.workshop_id != participant.workshop_id:
         raise AnswerRefused("That question is not part of your workshop.")
+    columns = dict.fromkeys(_ANSWER_COLUMNS)
+    columns.update(parse_answer(question, form))
     workshop = question.workshop
     live.bump(workshop)
     state = db.session.scalar(select(Question.state).where(Question.id == question.id)
@@ -404,20 +424,10 @@ def submit_response(question: Question, participant: Participant, form) -> None:
         raise AnswerRefused("This question is closed, so your answer was not saved.")
     if current_id != question.id:
         raise AnswerRefused("The facilitator has moved on to another question.")
-    columns = {"option_id": None, "value": None, "choices": None, "text": None}
-    columns.update(parse_answer(question, form))
-    now = utcnow()
-    insert = _insert(db.session.get_bind().dialect.name)
-    statement = insert(Response).values(question_id=question.id,
-                                        participant_id=participant.id, hidden=False,
-                                        created_at=now, updated_at=now, **columns)
-    statement = statement.on_conflict_do_update(
-        index_elements=["question_id", "participant_id"],
-        set_={**{name: statement.excluded[name] for name in columns},
-              "updated_at": statement.excluded.updated_at},
-    )
     try:
-        db.session.execute(statement)
+        db.session.execute(_upsert(db.session.get_bind().dialect.name), {
+            "question_id": question.id, "participant_id": participant.id, "now": utcnow(),
+            **columns})
     except IntegrityError:
         raise AnswerRefused("That answer could not be saved; try again.") from None
 

@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_facilitate, can_run_workshop, is_admin
+from dialogue.db import end_read_transaction, reads_first, write_transaction
 from dialogue.extensions import db, htmx, limiter
 from dialogue.forms import ActionForm, form_status
 from dialogue.workshops import bp, live, services
@@ -559,35 +560,49 @@ def _participant_fragment(workshop: Workshop, participant) -> str:
 @bp.route("/j/<code>/answer", methods=["POST"])
 @limiter.limit(_vote_limit, key_func=participant_rate_key)
 def answer(code: str):
-    """Store this participant's answer to the current question (changeable while open)."""
-    workshop = services.find_workshop_by_code(code)
-    if workshop is None:
-        abort(404)
-    participant = services.find_participant(workshop.id, _participant_token(workshop.code))
-    if participant is None:
-        flash("Join the workshop first.", "error")
-        return redirect(url_for("workshops.join_code", code=workshop.code))
-    question = db.session.get(Question, request.form.get("question_id", type=int) or 0)
-    if question is None or question.workshop_id != workshop.id:
-        return _answer_page(workshop, participant, error="That question is not part of this "
-                            "workshop.", status=422)
-    move = request.form.get("move")
-    if move and question.kind == "ranking":
-        return _answer_page(workshop, participant, ranking=_moved(request.form, move))
+    """Store this participant's answer to the current question (changeable while open).
+
+    A room answers at once, so only the write itself holds SQLite's write lock: the
+    reads and checks come first, and the confirmation is rendered after the commit
+    (``dialogue.db.reads_first``)."""
+    with reads_first():
+        workshop = services.find_workshop_by_code(code)
+        if workshop is None:
+            abort(404)
+        participant = services.find_participant(workshop.id,
+                                                _participant_token(workshop.code))
+        if participant is None:
+            flash("Join the workshop first.", "error")
+            return redirect(url_for("workshops.join_code", code=workshop.code))
+        question = db.session.get(Question, request.form.get("question_id", type=int) or 0)
+        if question is None or question.workshop_id != workshop.id:
+            return _answer_page(workshop, participant, error="That question is not part of "
+                                "this workshop.", status=422)
+        move = request.form.get("move")
+        if move and question.kind == "ranking":
+            return _answer_page(workshop, participant, ranking=_moved(request.form, move))
+        try:
+            services.parse_answer(question, request.form)
+        except services.AnswerRefused as refused:
+            return _answer_page(workshop, participant, error=str(refused), status=422)
+        end_read_transaction()
     try:
-        services.submit_response(question, participant, request.form)
+        with write_transaction():
+            services.submit_response(question, participant, request.form)
+            db.session.commit()
     except services.AnswerRefused as refused:
         db.session.rollback()
         status = 409 if "closed" in str(refused) or "moved on" in str(refused) else 422
-        return _answer_page(workshop, participant, error=str(refused), status=status)
-    db.session.commit()
+        with reads_first():
+            return _answer_page(workshop, participant, error=str(refused), status=status)
     if not htmx:
         flash("Your answer has been saved. You can change it while the question is open.",
               "success")
         return redirect(url_for("workshops.join_code", code=workshop.code))
-    return _answer_page(workshop, participant,
-                        message="Your answer has been saved. You can change it while the "
-                                "question is open.")
+    with reads_first():
+        return _answer_page(workshop, participant,
+                            message="Your answer has been saved. You can change it while "
+                                    "the question is open.")
 
 
 def _moved(form, move: str) -> list[int]:

@@ -168,3 +168,47 @@ def test_someone_who_answered_sees_their_answer_not_the_shared_blank_form(worksh
     again = _poll(client, workshop.code, "s=0")
     assert f'value="{green.id}" checked'.encode() in again.data
     assert b"Change my answer" in again.data
+
+
+@pytest.fixture
+def recent_copy(app):
+    """The shortcut reusing what it read for a while, as in production."""
+    shortcut = app.wsgi_app
+    shortcut._ttl = 60.0  # long enough that the test controls what "recent" means
+    yield shortcut
+    shortcut._ttl = 0.0
+    shortcut._recent.clear()
+
+
+def test_a_recent_copy_answers_unchanged_polls_without_reading(workshop, facilitator, join,
+                                                               recent_copy, monkeypatch):
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    current = workshop.state_version
+    assert _poll(client, workshop.code, f"s={current}").status_code == 204  # reads once
+    reads = []
+    real = recent_copy._live_state
+    monkeypatch.setattr(recent_copy, "_live_state", lambda code: reads.append(code) or real(code))
+    for _ in range(5):
+        assert _poll(client, workshop.code, f"s={current}").status_code == 204
+    assert reads == []
+
+
+def test_a_stale_copy_delays_news_but_never_sends_a_phone_back(workshop, facilitator, join,
+                                                               recent_copy):
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    before = workshop.state_version
+    assert _poll(client, workshop.code, f"s={before}").status_code == 204  # copy: before
+    services.control(workshop, facilitator, "next")
+    db.session.commit()
+    after = workshop.state_version
+    # Within the copy's lifetime a phone at the old version hears "unchanged"...
+    assert _poll(client, workshop.code, f"s={before}").status_code == 204
+    # ...but a phone that already has the new version (from another worker) is never
+    # answered from the older copy: the worker reads afresh, and then all phones move on.
+    assert _poll(client, workshop.code, f"s={after}").status_code == 204
+    moved = _poll(client, workshop.code, f"s={before}")
+    assert moved.status_code == 200 and b"Pick up to two" in moved.data
+    recent_copy._recent.clear()  # the copy expires
+    assert _poll(client, workshop.code, f"s={after}").status_code == 204
