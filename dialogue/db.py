@@ -108,6 +108,12 @@ def reads_first():
 def end_read_transaction() -> None:
     """Finish the current read-only transaction, keeping what was loaded (it is used
     again by the write that follows, without reading it inside the lock)."""
+    commit_keeping_loaded()
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring loaded objects, for a caller that knows they are still
+    current (it read them, or wrote them itself) and renders them next."""
     from dialogue.extensions import db
 
     session = db.session()

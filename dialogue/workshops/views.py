@@ -25,7 +25,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_facilitate, can_run_workshop, is_admin
-from dialogue.db import end_read_transaction, reads_first, write_transaction
+from dialogue.db import (
+    commit_keeping_loaded,
+    end_read_transaction,
+    reads_first,
+    write_transaction,
+)
 from dialogue.extensions import db, htmx, limiter
 from dialogue.forms import ActionForm, form_status
 from dialogue.workshops import bp, live, services
@@ -589,7 +594,8 @@ def answer(code: str):
     try:
         with write_transaction():
             services.submit_response(question, participant, request.form)
-            db.session.commit()
+            # What the confirmation shows was read above or written just now.
+            commit_keeping_loaded()
     except services.AnswerRefused as refused:
         db.session.rollback()
         status = 409 if "closed" in str(refused) or "moved on" in str(refused) else 422
