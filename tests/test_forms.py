@@ -150,7 +150,8 @@ REFUSALS = [
 # workshop answer (its refusals are tested in tests/workshops/test_participating.py) and
 # the coding toggle (a hidden field: a bad one is a bad request, 400).
 NOT_FORMS = {
-    "auth.logout", "forums.thread_subscription", "forums.locality_subscription",
+    "auth.logout", "admin.lift_suspension", "forums.thread_subscription",
+    "forums.locality_subscription",
     "forums.moderate_thread", "moderation.delete_post", "notifications.mark_read",
     "reports.code_contribution", "reports.seed_codebook", "reports.start_synthesis",
     "reports.retry_synthesis", "reports.revoke_token", "workshops.duplicate",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -13,9 +13,10 @@ from dialogue.auth.forms import LocalityForm, UserRolesForm
 from dialogue.auth.models import Role, User
 from dialogue.auth.permissions import can_administer
 from dialogue.extensions import db
-from dialogue.forms import form_status
+from dialogue.forms import ActionForm, form_status
 from dialogue.forums.services import ensure_standing_threads
 from dialogue.localities import Locality, add_locality, all_localities
+from dialogue.moderation import services as posts
 
 USERS_PER_PAGE = 25
 MAX_QUERY = 200  # longer searches are cut: no name or email is longer
@@ -64,7 +65,22 @@ def user_detail(user_id: int):
             db.session.commit()
             flash(f"Roles saved for {user.display_name}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_detail.html", user=user, form=form), form_status(form)
+    return render_template("admin/user_detail.html", user=user, form=form,
+                           action_form=ActionForm()), form_status(form)
+
+
+@bp.route("/users/<int:user_id>/lift-suspension", methods=["POST"])
+def lift_suspension(user_id: int):
+    """End someone's suspension from posting before it runs out."""
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if posts.lift_suspension(user, current_user):
+        db.session.commit()
+        flash(f"{user.display_name} can post again.", "success")
+    else:
+        flash(f"{user.display_name} is not suspended.", "info")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.route("/localities", methods=["GET", "POST"])

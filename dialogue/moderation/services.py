@@ -429,6 +429,19 @@ def suspend_user(user, moderator, days: int, reason: str, *, locality_id: int | 
            f"day{'s' if days != 1 else ''}. Reason: {reason}", url_for("main.home"))
 
 
+def lift_suspension(user, admin) -> bool:
+    """An administrator ends a suspension early; False if there was none to lift."""
+    if not user.is_suspended():
+        return False
+    until = user.suspended_until
+    user.suspended_until = None
+    audit.record("moderation", "lift_suspension", admin, "user", user.id,
+                 was_until=until.isoformat())
+    notify(user, "An administrator has lifted your suspension: you can post again.",
+           url_for("main.home"))
+    return True
+
+
 # --- the queue --------------------------------------------------------------------------
 
 def _open_flag_counts():

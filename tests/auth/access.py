@@ -35,6 +35,8 @@ ROUTES = [
           ADMINS),
     Route("admin.user_detail", "POST", lambda w: f"/admin/users/{w.users['practitioner'].id}",
           ADMINS),
+    Route("admin.lift_suspension", "POST",
+          lambda w: f"/admin/users/{w.users['practitioner'].id}/lift-suspension", ADMINS),
     Route("admin.localities", "GET", "/admin/localities", ADMINS),
     Route("admin.localities", "POST", "/admin/localities", ADMINS),
     Route("admin.locality_detail", "GET", lambda w: f"/admin/localities/{w.locality.id}",

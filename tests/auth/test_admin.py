@@ -90,3 +90,28 @@ def test_cli_create_user_with_role(runner):
     assert again.exit_code == 0
     db.session.refresh(user)
     assert user.roles == {Role.ADMIN, Role.RESEARCHER}
+
+
+def test_admin_lifts_a_suspension(client, factory, login):
+    from datetime import timedelta
+
+    from dialogue.db import utcnow
+    from dialogue.notifications.models import Notification
+
+    admin = factory.user(role="admin")
+    person = factory.user(name="Sam Suspended")
+    person.suspended_until = utcnow() + timedelta(days=3)
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/admin/users/{person.id}")
+    assert b"Lift the suspension" in page.data
+    response = client.post(f"/admin/users/{person.id}/lift-suspension")
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert not person.is_suspended()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "lift_suspension"))
+    assert event is not None and event.actor_id == admin.id
+    assert db.session.scalar(select(Notification).where(Notification.user_id == person.id))
+    assert b"Lift the suspension" not in client.get(f"/admin/users/{person.id}").data
+    again = client.post(f"/admin/users/{person.id}/lift-suspension", follow_redirects=True)
+    assert b"is not suspended" in again.data
