@@ -29,7 +29,9 @@ run: install
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: install lint
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	@# The first pass is the embedded default: SQLite, no Redis, even when CI has set
+	@# the variables for the second pass.
+	env -u TEST_DATABASE_URL -u TEST_REDIS_URL $(PY) -m pytest -n 2 --dist loadgroup -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	    echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
 	    $(PY) -m pytest -n 2 --dist loadgroup -q -m "not e2e"; \
