@@ -14,11 +14,14 @@ and a change reaches the phones at most that much later. The copy is only ever u
 say "unchanged": a phone holding a *newer* version than the copy (it asked another
 worker) makes this worker read afresh, so no phone is ever sent back a question.
 
-It only ever answers 204 (the version the phone holds is current) or 304 (the client's
-ETag is current). Everything else (a changed version, an unknown code, an ended
-workshop, an odd query string, any other path) goes to Flask's ``participant_live``,
-which makes the same decision first and then renders. ``tests/workshops/
-test_poll_shortcut.py`` checks both paths give the same answers.
+It answers 204 (the version the phone holds is current), 304 (the client's ETag is
+current), or, when the presenter has moved on, the new question's shared blank form
+(``question_fragments``) to a joined participant who has not answered that question yet:
+two indexed reads and the cached bytes. Everything else (an unknown code, an ended
+workshop, a phone that answered the question already, a question no worker has rendered
+yet, any other query string) goes to Flask's ``participant_live``, which makes the same
+decisions first and then renders. ``tests/workshops/test_poll_shortcut.py`` checks both
+paths give the same answers.
 """
 
 from __future__ import annotations
@@ -28,10 +31,13 @@ import time
 from collections.abc import Callable, Iterable
 
 from flask import Flask
+from werkzeug.http import parse_cookie
 
 from dialogue.security import SECURITY_HEADERS
+from dialogue.workshops.cookies import cookie_name, read_token
 from dialogue.workshops.live import LiveState, read_live_state
-from dialogue.workshops.services import normalise_code
+from dialogue.workshops.question_fragments import blank_forms
+from dialogue.workshops.services import ANSWER_EXISTS, PARTICIPANT_ID_BY_TOKEN, normalise_code
 
 _LIVE_PATH = re.compile(r"/j/([A-Za-z0-9]{1,12})/live")
 _SEEN_VERSION = re.compile(r"s=(\d{1,18})")
@@ -58,16 +64,16 @@ class UnchangedPollShortcut:
         if environ.get("REQUEST_METHOD") == "GET":
             match = _LIVE_PATH.fullmatch(environ.get("PATH_INFO", ""))
             if match:
-                answer = self._unchanged_answer(match.group(1), environ)
+                answer = self._answer(match.group(1), environ)
                 if answer is not None:
-                    status, headers = answer
+                    status, headers, body = answer
                     if environ.get("HTTP_HX_REQUEST"):
                         headers.append(_FROM_HTMX)
                     start_response(status, headers)
-                    return [b""]
+                    return [body]
         return self.wsgi_app(environ, start_response)
 
-    def _unchanged_answer(self, code: str, environ: dict) -> tuple[str, list] | None:
+    def _answer(self, code: str, environ: dict) -> tuple[str, list, bytes] | None:
         code = normalise_code(code)
         recent = self._recent_state(code)
         if recent is not None:
@@ -84,7 +90,7 @@ class UnchangedPollShortcut:
                 self._recent.clear()
             self._recent[code] = (time.monotonic() + self._ttl, state)
         environ[LIVE_STATE_ENVIRON_KEY] = state
-        return self._decide(state, environ)
+        return self._decide(state, environ) or self._new_question(code, state, environ)
 
     def _recent_state(self, code: str) -> LiveState | None:
         entry = self._recent.get(code)
@@ -93,19 +99,50 @@ class UnchangedPollShortcut:
         return entry[1]
 
     @staticmethod
-    def _decide(state: LiveState, environ: dict) -> tuple[str, list] | None:
+    def _decide(state: LiveState, environ: dict) -> tuple[str, list, bytes] | None:
         if state.state == "closed":
             return None  # Flask answers with the final fragment and 286
         etag = state.participant_etag
         if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
         tags = _etags(if_none_match) if if_none_match else set()
         if "*" in tags or etag.strip('"') in tags:
-            return "304 Not Modified", [*_COMMON_HEADERS, ("ETag", etag)]
+            return "304 Not Modified", [*_COMMON_HEADERS, ("ETag", etag)], b""
         # Only the plain query the page sends; anything else is Flask's to judge.
         seen = _SEEN_VERSION.fullmatch(environ.get("QUERY_STRING", ""))
         if seen and int(seen.group(1)) == state.state_version:
-            return "204 No Content", list(_COMMON_HEADERS)
+            return "204 No Content", list(_COMMON_HEADERS), b""
         return None
+
+    def _new_question(self, code: str, state: LiveState,
+                      environ: dict) -> tuple[str, list, bytes] | None:
+        """The question the room has moved on to, for a participant who has not answered
+        it: the shared rendering, if a worker has made one (else Flask renders it)."""
+        if not environ.get("HTTP_HX_REQUEST"):
+            return None  # only htmx, which sends the page's CSRF token, gets the shared form
+        if not _SEEN_VERSION.fullmatch(environ.get("QUERY_STRING", "")):
+            return None  # only the plain query the page sends
+        blank = blank_forms.get(code, state.workshop_id, state.state_version)
+        if blank is None:
+            return None
+        token = read_token(self.app.config["SECRET_KEY"],
+                           parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookie_name(code)))
+        if token is None:
+            return None  # not joined: Flask sends them to the join page
+        try:
+            with self._engine.connect() as connection:
+                participant_id = connection.execute(PARTICIPANT_ID_BY_TOKEN, {
+                    "token": token, "workshop_id": state.workshop_id}).scalar()
+                answered = participant_id is not None and connection.execute(
+                    ANSWER_EXISTS, {"question_id": blank.question_id,
+                                    "participant_id": participant_id}).first() is not None
+        except Exception:
+            return None
+        if participant_id is None or answered:
+            return None  # Flask sends them to join, or shows their own answer
+        body = blank.html.encode()
+        return "200 OK", [*_COMMON_HEADERS, ("ETag", state.participant_etag),
+                          ("Content-Type", "text/html; charset=utf-8"),
+                          ("Content-Length", str(len(body)))], body
 
     def _live_state(self, code: str) -> LiveState | None:
         if self._engine is None:

@@ -3,10 +3,10 @@ answered it yet.
 
 When the facilitator presses *Next*, every phone in the room asks for the new question
 within the same second. For nearly all of them the fragment is the same HTML: the new
-question, an empty form, and their own CSRF token. Rendering it afresh for each (loading
-the question and its options, then the templates) made this burst the slowest moment of
-a live workshop. So the first phone's request renders it with a placeholder where the
-token goes, and the rest get a copy with their token put in.
+question and an empty form. Rendering it afresh for each (loading the question and its
+options, then the templates) made this burst the slowest moment of a live workshop. So
+the first phone's request renders it once, and the rest of the room gets the same bytes:
+from the poll shortcut, before Flask, or from the view.
 
 What makes this safe:
 - An entry is keyed by the workshop's code, id and ``state_version``, which moves on
@@ -15,8 +15,8 @@ What makes this safe:
   backup can move versions back: restart the app after one, as docs/deployment.md says.)
 - Only an *open* question's blank form is kept: nothing personal (no answer) and no
   results (which a facilitator may still moderate) are ever in it.
-- The placeholder contains NUL, which no stored text can contain (``security.
-  refuse_nul_bytes``), so it cannot collide with a prompt or an option.
+- It carries no CSRF token: it only ever arrives by htmx, which sends the token the page
+  holds in ``<body hx-headers>``.
 - It is a per-process copy of a rendering of database state, not state itself: each
   worker fills its own and any may be restarted at any time.
 """
@@ -26,7 +26,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 MAX_ENTRIES = 256
 
 
@@ -34,9 +33,6 @@ MAX_ENTRIES = 256
 class BlankForm:
     question_id: int
     html: str
-
-    def for_token(self, csrf_token: str) -> str:
-        return self.html.replace(CSRF_PLACEHOLDER, csrf_token)
 
 
 class BlankFormCache:

@@ -304,10 +304,13 @@ def join(workshop: Workshop, user, *, education_role: str | None = None,
     return participant
 
 
-# Built once: both run on every changed poll of every phone in the room.
+# Built once: they run on every changed poll of every phone in the room (the last two
+# also on a plain connection, in the poll shortcut).
 _PARTICIPANT_BY_TOKEN = select(Participant).where(
     Participant.token == bindparam("token"), Participant.workshop_id == bindparam("workshop_id"))
-_ANSWER_EXISTS = select(Response.id).where(
+PARTICIPANT_ID_BY_TOKEN = select(Participant.id).where(
+    Participant.token == bindparam("token"), Participant.workshop_id == bindparam("workshop_id"))
+ANSWER_EXISTS = select(Response.id).where(
     Response.question_id == bindparam("question_id"),
     Response.participant_id == bindparam("participant_id")).limit(1)
 
@@ -442,7 +445,7 @@ def my_response(question: Question, participant: Participant | None) -> Response
 
 def has_answered(question_id: int, participant_id: int) -> bool:
     """Whether this participant has an answer stored for this question."""
-    return db.session.scalar(_ANSWER_EXISTS, {"question_id": question_id,
+    return db.session.scalar(ANSWER_EXISTS, {"question_id": question_id,
                                               "participant_id": participant_id}) is not None
 
 

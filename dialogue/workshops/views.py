@@ -20,8 +20,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_facilitate, can_run_workshop, is_admin
@@ -33,7 +31,7 @@ from dialogue.db import (
 )
 from dialogue.extensions import db, htmx, limiter
 from dialogue.forms import ActionForm, form_status
-from dialogue.workshops import bp, live, services
+from dialogue.workshops import bp, cookies, live, services
 from dialogue.workshops.exports import results_csv, results_pdf
 from dialogue.workshops.forms import (
     AboutYouForm,
@@ -53,32 +51,23 @@ from dialogue.workshops.models import (
 )
 from dialogue.workshops.poll_shortcut import LIVE_STATE_ENVIRON_KEY
 from dialogue.workshops.presenting import qr_svg, stage_context
-from dialogue.workshops.question_fragments import CSRF_PLACEHOLDER, BlankForm, blank_forms
+from dialogue.workshops.question_fragments import BlankForm, blank_forms
 from dialogue.workshops.results import agreement_by, question_results
 
-COOKIE_PREFIX = "dialogue_wsp_"
 STOP_POLLING = 286  # htmx stops polling on this status
 
 
 # --- Participant cookies -------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="workshop-participant")
-
-
 def _participant_token(code: str) -> str | None:
-    raw = request.cookies.get(COOKIE_PREFIX + code)
-    if not raw:
-        return None
-    try:
-        return _serializer().loads(raw)
-    except BadSignature:
-        return None
+    return cookies.read_token(current_app.config["SECRET_KEY"],
+                              request.cookies.get(cookies.cookie_name(code)))
 
 
 def _set_participant_cookie(response, code: str, token: str) -> None:
-    response.set_cookie(COOKIE_PREFIX + code, _serializer().dumps(token),
+    response.set_cookie(cookies.cookie_name(code),
+                        cookies.sign_token(current_app.config["SECRET_KEY"], token),
                         max_age=3 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
 
@@ -86,7 +75,7 @@ def _set_participant_cookie(response, code: str, token: str) -> None:
 def participant_rate_key() -> str:
     """Votes are limited per participant (their cookie), not per IP: a school shares one."""
     code = (request.view_args or {}).get("code", "")
-    raw = request.cookies.get(COOKIE_PREFIX + code)
+    raw = request.cookies.get(cookies.cookie_name(code))
     return f"participant:{raw}" if raw else f"ip:{request.remote_addr}"
 
 
@@ -531,7 +520,7 @@ def participant_live(code: str):
     blank = blank_forms.get(code, state.workshop_id, state.state_version)
     if (participant is not None and blank is not None
             and not services.has_answered(blank.question_id, participant.id)):
-        body, status = blank.for_token(generate_csrf()), 200
+        body, status = blank.html, 200
     else:
         workshop = db.session.get(Workshop, state.workshop_id)
         if participant is None:
@@ -555,11 +544,12 @@ def _participant_fragment(workshop: Workshop, participant) -> str:
     if (workshop.state != WorkshopState.LIVE or question is None
             or question.state != QuestionState.OPEN or context["mine"] is not None):
         return render_template("workshops/_participant.html", workshop=workshop, **context)
+    # Shared by everyone: no token inside (htmx sends the page's, from <body hx-headers>).
     html = render_template("workshops/_participant.html", workshop=workshop,
-                           csrf_token=lambda: CSRF_PLACEHOLDER, **context)
-    blank = BlankForm(question.id, html)
-    blank_forms.put(workshop.code, workshop.id, workshop.state_version, blank)
-    return blank.for_token(generate_csrf())
+                           shared_form=True, **context)
+    blank_forms.put(workshop.code, workshop.id, workshop.state_version,
+                    BlankForm(question.id, html))
+    return html
 
 
 @bp.route("/j/<code>/answer", methods=["POST"])

@@ -137,21 +137,52 @@ def test_other_paths_and_methods_pass_through(app, workshop, join, flask_calls):
     assert flask_calls == []
 
 
-def test_the_room_shares_one_rendering_of_a_new_question_but_not_tokens(workshop, facilitator,
-                                                                       join, app):
-    from dialogue.workshops.question_fragments import CSRF_PLACEHOLDER, blank_forms
+def test_the_room_shares_one_rendering_of_a_new_question(workshop, facilitator, join, app,
+                                                         flask_calls):
+    """The first phone's poll renders the new question (Flask); the rest of the room gets
+    the same bytes from the shortcut, and can answer with the page's CSRF token."""
+    from dialogue.workshops.question_fragments import blank_forms
 
     first, second = join(workshop), join(workshop)
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = second.get(f"/j/{workshop.code}")  # the page holds the token in <body hx-headers>
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page.get_data(as_text=True)).group(1)
     go_to(workshop, facilitator, "single")
     stale = workshop.state_version - 1
-    pages = [_poll(c, workshop.code, f"s={stale}") for c in (first, second)]
+    htmx = {"HX-Request": "true"}
+    rendered = _poll(first, workshop.code, f"s={stale}", **htmx)
+    assert len(flask_calls) == 1
     assert blank_forms.get(workshop.code, workshop.id, workshop.state_version) is not None
-    tokens = []
-    for page in pages:
-        assert page.status_code == 200 and b"Pick one" in page.data
-        assert CSRF_PLACEHOLDER.encode() not in page.data
-        tokens.append(re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1))
-    assert tokens[0] != tokens[1]
+    shared = _poll(second, workshop.code, f"s={stale}", **htmx)
+    assert len(flask_calls) == 1  # served by the shortcut
+    assert shared.status_code == rendered.status_code == 200
+    assert shared.data == rendered.data and b"Pick one" in shared.data
+    assert b'name="csrf_token"' not in shared.data  # nothing of one person's in it
+    assert shared.headers["ETag"] == rendered.headers["ETag"]
+    assert shared.headers["Content-Type"].startswith("text/html")
+    q = workshop.current_question
+    answered = second.post(f"/j/{workshop.code}/answer", headers={**htmx, "X-CSRFToken": token},
+                           data={"question_id": q.id, "option": q.options[0].id})
+    assert answered.status_code == 200 and b"has been saved" in answered.data
+    refused = second.post(f"/j/{workshop.code}/answer", headers=htmx,
+                          data={"question_id": q.id, "option": q.options[0].id})
+    assert refused.status_code == 400  # without the token, nothing is accepted
+
+
+def test_the_shared_form_is_not_for_everyone(workshop, facilitator, join, app, client,
+                                             flask_calls):
+    """Not joined, without htmx, or an odd query: Flask answers, as it would anyway."""
+    first = join(workshop)
+    go_to(workshop, facilitator, "single")
+    stale = workshop.state_version - 1
+    htmx = {"HX-Request": "true"}
+    _poll(first, workshop.code, f"s={stale}", **htmx)  # renders and keeps the blank form
+    assert len(flask_calls) == 1
+    stranger = _poll(client, workshop.code, f"s={stale}", **htmx)
+    assert stranger.headers.get("HX-Redirect", "").endswith(f"/j/{workshop.code}")
+    _poll(first, workshop.code, f"s={stale}")  # no HX-Request
+    _poll(first, workshop.code, f"s={stale}&x=1", **htmx)
+    assert len(flask_calls) == 4
 
 
 def test_someone_who_answered_sees_their_answer_not_the_shared_blank_form(workshop,
@@ -160,12 +191,11 @@ def test_someone_who_answered_sees_their_answer_not_the_shared_blank_form(worksh
     go_to(workshop, facilitator, "single")
     q = workshop.current_question
     green = next(o for o in q.options if o.label == "Green")
-    page = _poll(client, workshop.code, "s=0")  # fills the shared blank form
-    token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
+    _poll(client, workshop.code, "s=0", **{"HX-Request": "true"})  # fills the shared form
     answered = client.post(f"/j/{workshop.code}/answer", headers={"HX-Request": "true"},
-                           data={"csrf_token": token, "question_id": q.id, "option": green.id})
+                           data={"question_id": q.id, "option": green.id})
     assert answered.status_code == 200
-    again = _poll(client, workshop.code, "s=0")
+    again = _poll(client, workshop.code, "s=0", **{"HX-Request": "true"})
     assert f'value="{green.id}" checked'.encode() in again.data
     assert b"Change my answer" in again.data
 
