@@ -51,9 +51,9 @@ def configure(app: Flask, config) -> None:
 
 def register_shortcuts(app: Flask) -> None:
     """WSGI wrappers that answer the hottest, simplest requests before Flask does."""
-    from dialogue.workshops.poll_shortcut import UnchangedPollShortcut
+    from dialogue.workshops.poll_shortcut import LivePollShortcut
 
-    app.wsgi_app = UnchangedPollShortcut(app.wsgi_app, app)
+    app.wsgi_app = LivePollShortcut(app.wsgi_app, app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -49,8 +49,8 @@ _COMMON_HEADERS = [*SECURITY_HEADERS.items(), ("Cache-Control", "private, no-cac
 _FROM_HTMX = ("Vary", "HX-Request")
 
 
-class UnchangedPollShortcut:
-    """WSGI middleware: 204/304 for unchanged participant polls, else the wrapped app."""
+class LivePollShortcut:
+    """WSGI middleware: participant polls it can answer from one read, else the app."""
 
     def __init__(self, wsgi_app: Callable, app: Flask):
         self.wsgi_app = wsgi_app

@@ -304,8 +304,8 @@ def join(workshop: Workshop, user, *, education_role: str | None = None,
     return participant
 
 
-# Built once: they run on every changed poll of every phone in the room (the last two
-# also on a plain connection, in the poll shortcut).
+# Built once: they run on polls from every phone in the room (the last two on a plain
+# connection, in the poll shortcut).
 _PARTICIPANT_BY_TOKEN = select(Participant).where(
     Participant.token == bindparam("token"), Participant.workshop_id == bindparam("workshop_id"))
 PARTICIPANT_ID_BY_TOKEN = select(Participant.id).where(
@@ -441,12 +441,6 @@ def my_response(question: Question, participant: Participant | None) -> Response
         return None
     return db.session.scalar(select(Response).where(
         Response.question_id == question.id, Response.participant_id == participant.id))
-
-
-def has_answered(question_id: int, participant_id: int) -> bool:
-    """Whether this participant has an answer stored for this question."""
-    return db.session.scalar(ANSWER_EXISTS, {"question_id": question_id,
-                                              "participant_id": participant_id}) is not None
 
 
 def response_count(question: Question) -> int:

@@ -505,8 +505,8 @@ def _ranking_order(question: Question, mine, override: list[int] | None):
 def participant_live(code: str):
     """Poll for phones: 204 while the question is unchanged; 286 once the workshop ends.
 
-    Most unchanged polls are answered before Flask by ``poll_shortcut``; this view makes
-    the same decisions, then renders what changed."""
+    Most polls are answered before Flask by ``poll_shortcut`` (unchanged, or the room's
+    shared new question); this view makes the same decisions, then renders."""
     code = services.normalise_code(code)
     state = request.environ.get(LIVE_STATE_ENVIRON_KEY) or live.live_state(code)
     if state is None:
@@ -516,20 +516,15 @@ def participant_live(code: str):
     if (request.args.get("s", type=int) == state.state_version
             and state.state != WorkshopState.CLOSED):
         return FlaskResponse(status=204)
-    participant = services.find_participant(state.workshop_id, _participant_token(code))
-    blank = blank_forms.get(code, state.workshop_id, state.state_version)
-    if (participant is not None and blank is not None
-            and not services.has_answered(blank.question_id, participant.id)):
-        body, status = blank.html, 200
-    else:
-        workshop = db.session.get(Workshop, state.workshop_id)
-        if participant is None:
-            response = make_response(render_template("workshops/_not_joined.html",
-                                                     workshop=workshop))
-            response.headers["HX-Redirect"] = url_for("workshops.join_code", code=workshop.code)
-            return response
-        body = _participant_fragment(workshop, participant)
-        status = STOP_POLLING if workshop.state == WorkshopState.CLOSED else 200
+    workshop = db.session.get(Workshop, state.workshop_id)
+    participant = services.find_participant(workshop.id, _participant_token(code))
+    if participant is None:
+        response = make_response(render_template("workshops/_not_joined.html",
+                                                 workshop=workshop))
+        response.headers["HX-Redirect"] = url_for("workshops.join_code", code=workshop.code)
+        return response
+    body = _participant_fragment(workshop, participant)
+    status = STOP_POLLING if workshop.state == WorkshopState.CLOSED else 200
     response = make_response(body, status)
     response.headers["ETag"] = state.participant_etag
     response.headers["Cache-Control"] = "private, no-cache"
