@@ -74,7 +74,7 @@ class TimestampMixin:
 #
 # That holds the lock for the whole request. A hot write path can do better with
 # ``reads_first()``: its reads run in an ordinary transaction, ended by
-# ``end_read_transaction()``, and only the writes that follow, inside
+# ``commit_keeping_loaded()``, and only the writes that follow, inside
 # ``write_transaction()``, hold the lock (the live workshop's answers: a room of phones
 # answering at once otherwise queues every worker on the lock).
 
@@ -96,7 +96,7 @@ def write_transaction():
 def reads_first():
     """Transactions begun inside this block only read (plain BEGIN), even in a POST.
 
-    End the block's transaction with ``end_read_transaction()`` before writing, and
+    End the block's transaction with ``commit_keeping_loaded()`` before writing, and
     write inside ``write_transaction()``."""
     token = _write_intent.set(False)
     try:
@@ -105,15 +105,10 @@ def reads_first():
         _write_intent.reset(token)
 
 
-def end_read_transaction() -> None:
-    """Finish the current read-only transaction, keeping what was loaded (it is used
-    again by the write that follows, without reading it inside the lock)."""
-    commit_keeping_loaded()
-
-
 def commit_keeping_loaded() -> None:
     """Commit without expiring loaded objects, for a caller that knows they are still
-    current (it read them, or wrote them itself) and renders them next."""
+    current: it read them (ending a ``reads_first`` block, so the write that follows uses
+    them without reading inside the lock) or wrote them itself, and uses them next."""
     from dialogue.extensions import db
 
     session = db.session()

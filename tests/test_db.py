@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from sqlalchemy import inspect, select, text
 
-from dialogue.db import end_read_transaction, reads_first, write_transaction
+from dialogue.db import commit_keeping_loaded, reads_first, write_transaction
 from dialogue.extensions import db
 
 
@@ -50,7 +50,7 @@ def test_reads_first_holds_the_lock_only_for_the_writes(app, factory, sqlite_pat
         with reads_first():
             loaded = db.session.scalar(select(User).where(User.id == user_id))
             assert _can_write_elsewhere(sqlite_path)  # reading: no write lock
-            end_read_transaction()
+            commit_keeping_loaded()
         assert not inspect(loaded).expired_attributes  # still loaded after the commit
         with write_transaction():
             loaded.display_name = "After"

@@ -25,7 +25,6 @@ from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_facilitate, can_run_workshop, is_admin
 from dialogue.db import (
     commit_keeping_loaded,
-    end_read_transaction,
     reads_first,
     write_transaction,
 )
@@ -575,7 +574,7 @@ def answer(code: str):
             services.parse_answer(question, request.form)
         except services.AnswerRefused as refused:
             return _answer_page(workshop, participant, error=str(refused), status=422)
-        end_read_transaction()
+        commit_keeping_loaded()
     try:
         with write_transaction():
             services.submit_response(question, participant, request.form)
