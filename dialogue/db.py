@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints let Alembic alter and drop them on SQLite and PostgreSQL alike.
@@ -63,6 +65,43 @@ class TimestampMixin:
     """When a row was created."""
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- After the commit -----------------------------------------------------------------
+#
+# Side effects that must only happen once the data they describe is committed (a Redis
+# copy of a version number, an email), and never for work that is rolled back.
+
+_AFTER_COMMIT = "dialogue_after_commit"
+log = logging.getLogger(__name__)
+
+
+def on_commit(action: Callable[[], None], *, key: Hashable | None = None) -> None:
+    """Run ``action`` after the current transaction commits; drop it on rollback.
+
+    A later action registered with the same ``key`` replaces the earlier one (only the
+    last state of a thing needs publishing)."""
+    from dialogue.extensions import db
+
+    actions = db.session.info.setdefault(_AFTER_COMMIT, {})
+    slot = key if key is not None else object()
+    actions.pop(slot, None)  # a replaced action runs where the new one was registered
+    actions[slot] = action
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for action in session.info.pop(_AFTER_COMMIT, {}).values():
+        try:
+            action()
+        except Exception:
+            # The commit stands; only this side effect is lost (each caller says which).
+            log.exception("an after-commit action failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 # --- SQLite connection rules -------------------------------------------------------

@@ -5,14 +5,11 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
+from functools import partial
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
-
-_PENDING = "dialogue_mail_pending"
 
 
 def outbox() -> list[EmailMessage]:
@@ -48,26 +45,7 @@ def send_mail_after_commit(to: str, subject: str, body: str) -> None:
 
     A reply with many followers must not make its author wait on one SMTP conversation
     per follower, and work that is rolled back must not have sent anything."""
-    from dialogue.extensions import db
-
-    db.session.info.setdefault(_PENDING, []).append((to, subject, body))
-
-
-@event.listens_for(Session, "after_commit")
-def _queue_pending(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
+    from dialogue.db import on_commit
     from dialogue.jobs import enqueue
 
-    for message in pending:
-        try:
-            enqueue("dialogue.mail:send_mail", *message)
-        except Exception:
-            # The in-app notification is already committed; only the email copy is lost.
-            log.exception("could not queue mail to %s", message[0])
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    on_commit(partial(enqueue, "dialogue.mail:send_mail", to, subject, body))

@@ -60,3 +60,19 @@ def test_reads_first_holds_the_lock_only_for_the_writes(app, factory, sqlite_pat
         assert _can_write_elsewhere(sqlite_path)
     db.session.remove()
     assert db.session.get(User, user_id).display_name == "After"
+
+
+def test_after_commit_actions_run_once_committed_and_never_after_a_rollback(app):
+    from dialogue.db import on_commit
+
+    ran = []
+    on_commit(lambda: ran.append("mail"))
+    on_commit(lambda: ran.append("version 1"), key="workshop")
+    on_commit(lambda: ran.append("version 2"), key="workshop")  # replaces version 1
+    assert ran == []
+    db.session.commit()
+    assert ran == ["mail", "version 2"]
+    on_commit(lambda: ran.append("rolled back"))
+    db.session.rollback()
+    db.session.commit()
+    assert ran == ["mail", "version 2"]

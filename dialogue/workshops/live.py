@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from functools import partial
 
 from flask import current_app
-from sqlalchemy import bindparam, event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
 
+from dialogue.db import on_commit
 from dialogue.extensions import db
 from dialogue.redis_client import get_redis, redis_configured
 from dialogue.workshops.models import Workshop
 
 REDIS_TTL = 24 * 3600
-_PENDING = "dialogue_workshop_live"
 
 # Only move forward: a writer that commits later but reaches Redis first is not undone.
 _SET_IF_NEWER = """
@@ -73,21 +73,15 @@ def bump(workshop: Workshop, *, state_changed: bool = False) -> int:
         .execution_options(synchronize_session=False)
     ).one()
     db.session.expire(workshop, ["version", "state_version"])
-    pending = db.session.info.setdefault(_PENDING, {})
-    pending[workshop.code] = LiveState(workshop.id, row.version, row.state_version,
-                                       str(workshop.state))
+    state = LiveState(workshop.id, row.version, row.state_version, str(workshop.state))
+    on_commit(partial(publish, workshop.code, state), key=("workshop-live", workshop.code))
     return row.version
 
 
-def publish(states: list[LiveState] | dict) -> None:
-    """Copy committed live states to Redis (no-op without Redis)."""
-    if not redis_configured():
-        return
-    client = get_redis()
-    items = states.items() if isinstance(states, dict) else states
-    for code, state in items:
-        if not _mirror(client, code, state):
-            current_app.logger.warning("could not publish workshop %s live state", code)
+def publish(code: str, state: LiveState) -> None:
+    """Copy a committed live state to Redis (no-op without Redis)."""
+    if redis_configured() and not _mirror(get_redis(), code, state):
+        current_app.logger.warning("could not publish workshop %s live state", code)
 
 
 def _mirror(client, code: str, state: LiveState) -> bool:
@@ -102,20 +96,6 @@ def _mirror(client, code: str, state: LiveState) -> bool:
             client.delete(_key(code))
         return False
     return True
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        # Outside an app context (scripts) there is nothing to mirror to.
-        with contextlib.suppress(RuntimeError):
-            publish(pending)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 def live_state(code: str) -> LiveState | None:
