@@ -62,3 +62,18 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = ("css/print.css",),
     document = HTML(string=html, base_url=PDF_ORIGIN + "/", url_fetcher=fetcher)
     styles = [CSS(url=static_url(name), url_fetcher=fetcher) for name in stylesheets]
     return document.write_pdf(stylesheets=styles)
+
+
+def render_pdf_limited(html: str, *, stylesheets: tuple[str, ...] = ("css/print.css",)) -> bytes:
+    """``render_pdf`` in a niced child process with time and memory limits
+    (``dialogue.jobs.run_limited``): a render never competes with live requests, and one
+    that crashes or overruns raises ``JobFailed`` instead of taking the worker with it."""
+    from dialogue.jobs import run_limited
+
+    return run_limited(_render_with_static_files, html, current_app.static_folder,
+                       stylesheets)
+
+
+def _render_with_static_files(html: str, static_folder: str,
+                              stylesheets: tuple[str, ...]) -> bytes:
+    return render_pdf(html, stylesheets=stylesheets, fetcher=StaticOnlyFetcher(static_folder))

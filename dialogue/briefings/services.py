@@ -287,13 +287,6 @@ def pdf_cache_path(briefing: Briefing) -> Path:
     return folder / f"briefing-{briefing.slug}-{briefing.content_hash[:20]}-v{PDF_VERSION}.pdf"
 
 
-def _render_pdf_html(html: str, static_folder: str) -> bytes:
-    from dialogue.pdf import StaticOnlyFetcher, render_pdf
-
-    return render_pdf(html, stylesheets=("css/print.css",),
-                      fetcher=StaticOnlyFetcher(static_folder))
-
-
 def build_briefing_pdf(briefing: Briefing, *, fetcher=None, limited: bool = False) -> bytes:
     """Render the briefing's stored HTML to PDF (no markdown is rendered here).
 
@@ -307,9 +300,9 @@ def build_briefing_pdf(briefing: Briefing, *, fetcher=None, limited: bool = Fals
     body = Markup(re.sub(r'\shref="/[^"]*"', "", briefing.body_html))  # noqa: S704
     html = render_template("briefings/print.html", briefing=briefing, body=body)
     if limited:
-        from dialogue.jobs import run_limited
+        from dialogue.pdf import render_pdf_limited
 
-        return run_limited(_render_pdf_html, html, current_app.static_folder)
+        return render_pdf_limited(html)
     return render_pdf(html, stylesheets=("css/print.css",), fetcher=fetcher)
 
 

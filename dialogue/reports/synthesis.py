@@ -104,17 +104,11 @@ def build_html(filters: Filters, progress=lambda percent: None) -> str:
     )
 
 
-def _render_in_child(html: str, static_folder: str) -> bytes:
-    from dialogue.pdf import StaticOnlyFetcher, render_pdf
-
-    return render_pdf(html, fetcher=StaticOnlyFetcher(static_folder))
-
-
 def render(html: str) -> bytes:
     """Render the HTML to PDF in a niced, time- and memory-limited child process."""
-    from dialogue.jobs import run_limited
+    from dialogue.pdf import render_pdf_limited
 
-    return run_limited(_render_in_child, html, current_app.static_folder)
+    return render_pdf_limited(html)
 
 
 def _set_progress(job_id: int, percent: int) -> None:

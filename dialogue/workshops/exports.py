@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import select
 
 from dialogue.csvexport import to_csv
 from dialogue.extensions import db
+from dialogue.pdf import render_pdf_limited
 from dialogue.workshops.models import SCALE_LABELS, Participant, Response, Workshop
 from dialogue.workshops.results import question_results
 
@@ -53,15 +54,6 @@ def results_pdf(workshop: Workshop) -> bytes:
     Rendered in a niced child process with time and memory limits
     (``dialogue.jobs.run_limited``), so a big workshop's PDF never slows the live polls
     of a workshop running at the same time; a failed render raises ``JobFailed``."""
-    from dialogue.jobs import run_limited
-
     results = [question_results(question) for question in workshop.questions]
     html = render_template("workshops/results_pdf.html", workshop=workshop, results=results)
-    return run_limited(_render_in_child, html, current_app.static_folder)
-
-
-def _render_in_child(html: str, static_folder: str) -> bytes:
-    from dialogue.pdf import StaticOnlyFetcher, render_pdf
-
-    return render_pdf(html, stylesheets=("css/print.css", "css/workshops.css"),
-                      fetcher=StaticOnlyFetcher(static_folder))
+    return render_pdf_limited(html, stylesheets=("css/print.css", "css/workshops.css"))
