@@ -52,9 +52,5 @@ class BlankFormCache:
                 self._entries.clear()  # old versions are never asked for again
             self._entries[(code, workshop_id, state_version)] = form
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 blank_forms = BlankFormCache()
