@@ -16,7 +16,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,12 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# dialogue itself is imported inside the functions, once the environment the app reads
+# (database, secret, Redis) has been set for this run.
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import free_port, wait_until_up  # noqa: E402
 
 
 def prepare(workdir: Path) -> dict:
@@ -40,9 +37,10 @@ def prepare(workdir: Path) -> dict:
     env = dict(os.environ)
     env.update(DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}", SECRET_KEY="bench-" * 8,
                DIALOGUE_ENV="production", SESSION_COOKIE_SECURE="0",
-               RATELIMIT_ENABLED="0")
+               RATELIMIT_ENABLED="0", PUBLIC_URL="http://127.0.0.1")
     env.pop("REDIS_URL", None)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DIALOGUE_ENV")})
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DIALOGUE_ENV",
+                                         "PUBLIC_URL")})
     from dialogue import create_app
     from dialogue.briefings import services
     from dialogue.extensions import db
@@ -54,19 +52,6 @@ def prepare(workdir: Path) -> dict:
         services.import_content()
         db.session.commit()
     return env
-
-
-def wait_until_up(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def run_wrk(url: str, seconds: int) -> tuple[float, int]:

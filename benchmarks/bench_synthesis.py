@@ -30,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# dialogue itself is imported inside the functions, once the environment the app reads
+# (database, secret, Redis) has been set for this run.
 
 
 def mib(kib: int) -> float:
@@ -107,7 +109,7 @@ def time_dashboard(app, rounds: int) -> float:
 def time_synthesis(app) -> dict:
     from dialogue.pdf import StaticOnlyFetcher, render_pdf
     from dialogue.reports import synthesis
-    from dialogue.reports.contributions import Filters
+    from dialogue.reports.filters import Filters
 
     with app.test_request_context():
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -155,7 +157,7 @@ def poll_latency(app, seconds: float, during_render: bool) -> tuple[float, float
     renderer = None
     if during_render:
         from dialogue.reports import synthesis
-        from dialogue.reports.contributions import Filters
+        from dialogue.reports.filters import Filters
 
         # Built first: only the rendering (the long part, in the niced child) overlaps
         # the polls, as it does in the worker, which is a separate process from the web.

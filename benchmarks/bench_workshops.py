@@ -1,5 +1,8 @@
 """A live workshop under load: 1,000 phones join, answer and poll as the real page does.
 
+With ``--room``, the whole workshop instead (``benchmarks/room.py``, issue 14): the
+presenter presses Next every 20 s through the ready-made workshop while the room answers.
+
     .venv/bin/python benchmarks/bench_workshops.py [--participants 1000] [--workers 4]
         [--interval 1.0] [--arrival 30] [--think 8] [--database-url postgresql://postgres@127.0.0.1:5432/bench]
         [--redis-url redis://127.0.0.1:6379/13]
@@ -32,17 +35,21 @@ import asyncio
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# dialogue itself is imported inside the functions, once the environment the app reads
+# (database, secret, Redis) has been set for this run.
+
+from tests.servers import free_port, fresh_postgres_database, percentile  # noqa: E402
 
 CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 STATE = re.compile(rb"/live\?s=(\d+)")
@@ -51,56 +58,33 @@ SCALE_VALUE = re.compile(rb'name="value" type="radio" value="(\d)"')
 OPTION_VALUE = re.compile(rb'name="option" type="radio" value="(\d+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # --- Setting up -------------------------------------------------------------------------
-
-
-def fresh_postgres(url: str) -> str:
-    """A new empty database beside the one named in ``url`` (the named one is untouched)."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from dialogue.config import normalise_database_url
-
-    base = make_url(normalise_database_url(url))
-    name = f"{base.database}_bench_workshops"
-    admin = base.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
-    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def prepare(workdir: Path, database_url: str | None, redis_url: str | None) -> dict:
     """Create the schema, a facilitator and a live workshop; return the server's env."""
-    url = fresh_postgres(database_url) if database_url else f"sqlite:///{workdir / 'bench.db'}"
+    url = (fresh_postgres_database(database_url, "bench_workshops") if database_url
+           else f"sqlite:///{workdir / 'bench.db'}")
     env = dict(os.environ)
     env.update(DATABASE_URL=url, SECRET_KEY="bench-" * 8, DIALOGUE_ENV="production",
-               SESSION_COOKIE_SECURE="0", RATELIMIT_ENABLED="1")
+               SESSION_COOKIE_SECURE="0", RATELIMIT_ENABLED="1",
+               PUBLIC_URL="http://127.0.0.1")  # production refuses to start without it
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    for key in ("DATABASE_URL", "SECRET_KEY", "DIALOGUE_ENV", "REDIS_URL"):
+    for key in ("DATABASE_URL", "SECRET_KEY", "DIALOGUE_ENV", "REDIS_URL", "PUBLIC_URL"):
         if key in env:
             os.environ[key] = env[key]
     return env
 
 
-def build_workshop(workdir: Path):
-    """The app (for the presenter's moves) and the workshop's code, in a live state."""
-    import datetime as dt
-
+def facilitator_app(workdir: Path, password: str = "bench-password-1"):  # noqa: S107
+    """The app (schema created, the run's Redis db emptied) and a facilitator's id."""
     from dialogue import create_app
     from dialogue.auth import services as accounts
     from dialogue.auth.models import Role
     from dialogue.extensions import db
     from dialogue.schema import create_all
-    from dialogue.workshops import services
 
     app = create_app({"INSTANCE_PATH": str(workdir / "instance")})
     with app.app_context():
@@ -110,9 +94,24 @@ def build_workshop(workdir: Path):
 
             get_redis().flushdb()
         user = accounts.register_user(email="bench@dialogue.example.org",
-                                      display_name="Bench", password="bench-password-1",  # noqa: S106
+                                      display_name="Bench", password=password,
                                       research_consent=False)
         accounts.grant_role(user, Role.FACILITATOR, by=None)
+        db.session.commit()
+        return app, user.id
+
+
+def build_workshop(workdir: Path):
+    """The app (for the presenter's moves) and the workshop's code, in a live state."""
+    import datetime as dt
+
+    from dialogue.auth.models import User
+    from dialogue.extensions import db
+    from dialogue.workshops import services
+
+    app, user_id = facilitator_app(workdir)
+    with app.app_context():
+        user = db.session.get(User, user_id)
         workshop = services.create_workshop(user, title="Benchmark", date=dt.date.today(),
                                             locality_id=None)
         services.add_question(workshop, user, kind="scale", prompt="First question")
@@ -126,8 +125,8 @@ def build_workshop(workdir: Path):
 def move_on(app, workshop_id: int, user_id: int) -> None:
     """The presenter presses Next: one committed transaction, as the control view does."""
     from dialogue.auth.models import User
-    from dialogue.db import write_transaction
     from dialogue.extensions import db
+    from dialogue.transactions import write_transaction
     from dialogue.workshops import services
     from dialogue.workshops.models import Workshop
 
@@ -156,7 +155,10 @@ class Reply:
 
 
 async def request(port: int, method: str, path: str, *, cookies: dict | None = None,
-                  form: dict | list | None = None, headers: dict | None = None) -> Reply:
+                  form: dict | list | None = None, headers: dict | None = None,
+                  source: str | None = None) -> Reply:
+    """One request on its own connection; ``source`` is the loopback address to send from
+    (the whole-workshop room spreads its phones over several, as over several schools)."""
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
     body = b""
     if form is not None:
@@ -167,7 +169,8 @@ async def request(port: int, method: str, path: str, *, cookies: dict | None = N
         lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
     for key, value in (headers or {}).items():
         lines.append(f"{key}: {value}")
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", port, local_addr=(source, 0) if source else None)
     try:
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         # Half-close once the request is sent, as the proxy in front of gunicorn does in
@@ -251,6 +254,7 @@ class Phone:
         self.answers: list[asyncio.Task] = []
 
     async def join(self) -> bytes | None:
+        """The join page, the code posted, the phone's page: its body, or None."""
         page = await timed(self.stats, "join", (200,), request(self.port, "GET", "/join"))
         if page is None:
             return None
@@ -346,11 +350,11 @@ def in_process_costs(app, code: str, rounds: int = 5, per_round: int = 200) -> d
     from itsdangerous import URLSafeSerializer
 
     from dialogue.extensions import db
-    from dialogue.workshops import services
+    from dialogue.workshops import participants
 
     with app.app_context():
-        workshop = services.find_workshop_by_code(code)
-        participant = services.join(workshop, None)
+        workshop = participants.find_workshop_by_code(code)
+        participant = participants.join(workshop, None)
         db.session.commit()
         cookie = URLSafeSerializer(app.config["SECRET_KEY"],
                                    salt="workshop-participant").dumps(participant.token)
@@ -370,13 +374,6 @@ def in_process_costs(app, code: str, rounds: int = 5, per_round: int = 200) -> d
                 assert response.status_code in (200, 204), (path, response.status_code)
             timings[name].append((time.perf_counter() - started) / per_round)
     return {name: sorted(values)[len(values) // 2] for name, values in timings.items()}
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def ms(value: float) -> str:
@@ -480,6 +477,40 @@ async def run(args, port: int, app, workshop_id: int, user_id: int, code: str) -
     print(f"  machine load average        {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
+@contextmanager
+def gunicorn(env: dict, workdir: Path, workers: int, worker_class: str = "sync",
+             threads: int = 1, target: str = "wsgi:app"):
+    """gunicorn on a free loopback port; yields (port, master pid) once /healthz answers.
+    The app's request log (a line per request) goes to a file, as a deployment's would."""
+    port = free_port()
+    log = (workdir / "gunicorn.log").open("ab")
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", worker_class,
+         "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--backlog", "4096",
+         "--log-level", "warning", target], cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if asyncio.run(request(port, "GET", "/healthz")).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("gunicorn did not start:\n" + (
+                    workdir / "gunicorn.log").read_text(errors="replace")[-3000:])
+            time.sleep(0.3)
+        yield port, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=1000)
@@ -495,7 +526,21 @@ def main() -> None:
     parser.add_argument("--redis-url", help="Redis for live versions and rate limits")
     parser.add_argument("--costs-only", action="store_true",
                         help="only the in-process cost per request (no gunicorn, no load)")
+    parser.add_argument("--room", action="store_true",
+                        help="the whole workshop (benchmarks/room.py): Next every "
+                             "--next-every seconds through --questions questions")
+    parser.add_argument("--questions", type=int, default=10,
+                        help="--room: questions of the ready-made workshop (all kinds first)")
+    parser.add_argument("--next-every", type=float, default=20.0,
+                        help="--room: the presenter presses Next every this many seconds")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     args = parser.parse_args()
+    if args.room:
+        import room
+
+        room.main(args)
+        return
 
     import resource
 
@@ -512,30 +557,8 @@ def main() -> None:
                       f"{costs['/healthz'] / seconds:5.2f}x the bare route's speed")
             print(f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             return
-        port = free_port()
-        server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "sync",
-             "-b", f"127.0.0.1:{port}", "--backlog", "4096", "--log-level", "warning",
-             "wsgi:app"], cwd=ROOT, env=env)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if asyncio.run(request(port, "GET", "/healthz")).status == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start")
-                time.sleep(0.3)
+        with gunicorn(env, workdir, args.workers) as (port, _):
             asyncio.run(run(args, port, app, workshop_id, user_id, code))
-        finally:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 if __name__ == "__main__":

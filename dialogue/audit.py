@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,8 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dialogue.db import Base, utcnow
 from dialogue.extensions import db
 
-if TYPE_CHECKING:
-    from dialogue.auth.models import User
+
+class Actor(Protocol):
+    """Whoever acted: an account (``auth.models.User``, which the core does not import)."""
+
+    id: int
 
 
 class AuditEvent(Base):
@@ -33,13 +36,14 @@ class AuditEvent(Base):
     reason: Mapped[str] = mapped_column(String(1000), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    # The account, named by its class: the core sits below auth and does not import it.
+    actor: Mapped[Any] = relationship("User", foreign_keys=[actor_id])
 
 
 def record(
     category: str,
     action: str,
-    actor: User | None,
+    actor: Actor | None,
     target_type: str,
     target_id: int | None,
     *,

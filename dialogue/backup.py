@@ -1,28 +1,26 @@
-"""``flask dialogue backup`` / ``restore``: consistent copies of the live database.
+"""``flask dialogue backup``, and the copying behind ``restore``: consistent copies of
+the live database.
 
 SQLite uses its online backup API, so a copy is consistent even while workers write.
-PostgreSQL uses ``pg_dump --format=custom`` and ``pg_restore --clean``. A restore
-brings back accounts erased after the backup was taken, so it then applies every
-erasure again: those recorded in the database it replaces and those in the erasure
-log file beside it (``instance/erasures.jsonl``), which a restore never touches.
+PostgreSQL uses ``pg_dump --format=custom`` and ``pg_restore --clean``. The ``restore``
+command is privacy's (``dialogue.privacy.restore``): a restore brings back accounts
+erased after the backup was taken, and privacy applies those erasures again.
 """
 
 from __future__ import annotations
 
-import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from dialogue.extensions import db
-
-log = logging.getLogger(__name__)
 
 
 class BackupError(RuntimeError):
@@ -80,32 +78,11 @@ def backup(destination: Path) -> Path:
     return destination
 
 
-def _erasures_to_keep() -> list[dict]:
-    """Erasures known now: the log file and the database about to be replaced."""
-    from dialogue.privacy.models import ErasureRecord
-    from dialogue.privacy.services import read_erasure_log
-
-    entries = {entry["user_id"]: entry for entry in read_erasure_log()}
-    try:
-        for record in db.session.scalars(select(ErasureRecord)):
-            entries.setdefault(record.user_id, {"user_id": record.user_id, "mode": record.mode})
-    except Exception as error:  # a damaged database is a reason to restore, not to stop
-        log.warning("Could not read erasures from the current database: %s", error)
-        db.session.rollback()
-    return list(entries.values())
-
-
-def restore(source: Path) -> list[int]:
-    """Replace the database with the backup at ``source``, then re-apply erasures.
-
-    Returns the ids of the accounts erased again.
-    """
-    from dialogue.privacy.services import reapply_erasures
-
+def restore_database(source: Path) -> None:
+    """Replace the database with the backup at ``source`` (nothing else: see the module)."""
     source = Path(source)
     if not source.exists():
         raise BackupError(f"{source} does not exist.")
-    erasures = _erasures_to_keep()
     db.session.remove()
     db.engine.dispose()
     dialect = db.engine.dialect.name
@@ -127,34 +104,62 @@ def restore(source: Path) -> list[int]:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
     else:
         raise BackupError(f"No restore method for {dialect}.")
-    from dialogue.db import write_transaction
 
-    with write_transaction():
-        erased = reapply_erasures(erasures)
-        db.session.commit()
-    return erased
+
+# The names backup_into_folder writes, and the only files retention ever deletes: an
+# operator's own files in the folder (a copy kept by hand, a README) are never touched.
+BACKUP_NAME = re.compile(r"dialogue-\d{8}T\d{6}Z\.(?:sqlite3|pgdump)")
+
+
+def backup_into_folder(folder: Path, keep: int | None = None,
+                       now: datetime | None = None) -> tuple[Path, list[Path]]:
+    """A new dated backup in ``folder``; then only the newest ``keep`` dated backups stay.
+
+    Returns the new backup and the old ones deleted. Old backups are deleted only after
+    the new one was written, so a failing backup never leaves fewer copies than before.
+    """
+    if keep is not None and keep < 1:
+        raise BackupError("--keep must be at least 1: the backup just made is kept.")
+    folder = Path(folder)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    suffix = "sqlite3" if db.engine.dialect.name == "sqlite" else "pgdump"
+    destination = folder / f"dialogue-{stamp}.{suffix}"
+    if destination.exists():
+        raise BackupError(f"{destination} already exists (two backups in one second?).")
+    partial = destination.with_name(destination.name + ".partial")
+    try:
+        backup(partial)
+        partial.replace(destination)  # a half-written file never carries a backup's name
+    finally:
+        partial.unlink(missing_ok=True)
+    deleted: list[Path] = []
+    if keep is not None:
+        # The timestamp in the name sorts by age; modification times can be reset by a copy.
+        dated = sorted(p for p in folder.iterdir()
+                       if p.is_file() and BACKUP_NAME.fullmatch(p.name))
+        for old in dated[:-keep]:
+            old.unlink()
+            deleted.append(old)
+    return destination, deleted
 
 
 @click.command("backup")
-@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(destination: Path):
-    """Write a consistent backup of the database to DESTINATION."""
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--keep", type=int, default=None,
+              help="DESTINATION is a folder: keep only the newest KEEP dated backups in it.")
+def backup_command(destination: Path, keep: int | None):
+    """Write a consistent backup of the database to DESTINATION.
+
+    DESTINATION is a file, or a folder (existing, or with --keep) that gets a dated
+    dialogue-YYYYMMDDTHHMMSSZ file; with --keep only the newest KEEP of those stay.
+    """
     try:
-        path = backup(destination)
+        if keep is not None or destination.is_dir():
+            path, deleted = backup_into_folder(destination, keep)
+        else:
+            path, deleted = backup(destination), []
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backed up the {db.engine.dialect.name} database to {path}.")
-
-
-@click.command("restore")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore_command(source: Path, yes: bool):
-    """Replace the database with the backup in SOURCE and re-apply later erasures."""
-    if not yes:
-        click.confirm(f"Replace the current database with {source}?", abort=True)
-    try:
-        erased = restore(source)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"Restored from {source}. Erasures applied again: {len(erased)}.")
+    for old in deleted:
+        click.echo(f"Deleted the old backup {old} (keeping {keep}).")

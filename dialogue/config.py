@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +34,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# Browsers refuse a "__Host-" cookie without Secure: plain HTTP uses these names.
+PLAIN_COOKIE_NAMES = {"SESSION_COOKIE_NAME": "session", "REMEMBER_COOKIE_NAME": "remember_token"}
+
+
 class Config:
     """Production-safe defaults. ``from_env`` fills in what the environment says."""
 
@@ -49,6 +54,11 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 
+    # "__Host-": the browser takes the cookie only over HTTPS, for this exact host and
+    # path /, so a sibling subdomain or a plain-HTTP page cannot plant or replace it.
+    # Only with Secure cookies (DevelopmentConfig, SESSION_COOKIE_SECURE=0: plain names).
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -59,17 +69,28 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     PREFERRED_URL_SCHEME = "https"
     TRUSTED_PROXIES = 0
+    # The site's public origin (https://dialogue.example.org). Every absolute URL (reset
+    # links, mail, QR codes, join links) is built from it, never from a request's Host
+    # header, and requests for any other host are refused. Required in production.
+    PUBLIC_URL: str | None = None
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    # None: a SQLite file in the instance folder that every worker of this machine shares
+    # (dialogue/ratelimits.py); REDIS_URL sets Redis, shared across machines.
+    RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTER_RATE_LIMIT = "5 per minute;30 per hour"
     PASSWORD_RESET_RATE_LIMIT = "5 per minute;20 per hour"  # noqa: S105 - not a secret
     POST_RATE_LIMIT = "6 per minute;60 per hour"
     VOTE_RATE_LIMIT = "60 per minute"
+    JOIN_RATE_LIMIT = "30 per minute"  # wrong join codes from one address
+    # New ballots (joins that create a participant): a room of 300 behind one school
+    # address must all join within a minute; one script must not cast thousands.
+    JOINS_PER_ADDRESS_RATE_LIMIT = "400 per minute;1000 per hour"
+    JOINS_PER_WORKSHOP_RATE_LIMIT = "1000 per minute"
 
     MAIL_BACKEND = "log"  # "smtp" when MAIL_SERVER is set; "memory" in tests
     MAIL_SERVER: str | None = None
@@ -78,8 +99,18 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "Dialogue <no-reply@dialogue.invalid>"
+    # The outbox (dialogue/mail.py): attempts before a message is given up (the backoff
+    # doubles from 1 minute to at most 6 hours: 12 attempts span about 1.5 days), how
+    # long one attempt holds a message, how long settled messages are kept.
+    MAIL_MAX_ATTEMPTS = 12
+    MAIL_CLAIM_SECONDS = 300
+    MAIL_OUTBOX_RETENTION = timedelta(days=7)
+    # Daily digests go after this hour (UTC); weekly ones on Mondays after it.
+    DIGEST_HOUR = 7
 
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    # How long a registration's confirmation link works (the account is made by it).
+    EMAIL_CONFIRMATION_MAX_AGE = timedelta(hours=48)
     PRE_MODERATED_POSTS = 2
     FLAGS_TO_HIDE = 3
     EDIT_WINDOW = timedelta(minutes=30)
@@ -92,6 +123,14 @@ class Config:
     # phones' polls (dialogue/workshops/poll_shortcut.py).
     LIVE_POLL_CACHE_SECONDS = 0.25
     JOB_QUEUE_IMMEDIATE = False
+    # Limits of the child process a big job (a PDF) runs in: priority, seconds, MiB of
+    # address space (WeasyPrint maps more than it touches).
+    JOB_NICE = 10
+    JOB_TIME_LIMIT = 120
+    JOB_MEMORY_LIMIT_MB = 1536
+    # Where erasures are also written, outside the database, so a restore re-applies
+    # them; None means ``<instance>/erasures.jsonl``.
+    ERASURE_LOG: str | None = None
     EXPORT_RETENTION = timedelta(hours=24)
 
     @classmethod
@@ -106,6 +145,8 @@ class Config:
         if env.get("REDIS_URL"):
             values["REDIS_URL"] = env["REDIS_URL"]
             values["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
+        if env.get("RATELIMIT_STORAGE_URI"):
+            values["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
         if env.get("MAIL_SERVER"):
             values["MAIL_BACKEND"] = "smtp"
             values["MAIL_SERVER"] = env["MAIL_SERVER"]
@@ -119,6 +160,10 @@ class Config:
             secure = _env_bool("SESSION_COOKIE_SECURE", True)
             values["SESSION_COOKIE_SECURE"] = secure
             values["REMEMBER_COOKIE_SECURE"] = secure
+            if not secure:
+                values.update(PLAIN_COOKIE_NAMES)
+        if env.get("PUBLIC_URL"):
+            values["PUBLIC_URL"] = env["PUBLIC_URL"]
         if env.get("TRUSTED_PROXIES"):
             values["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", 0)
         if "RATELIMIT_ENABLED" in env:
@@ -138,6 +183,8 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    REMEMBER_COOKIE_NAME = "remember_token"
     PREFERRED_URL_SCHEME = "http"
 
 
@@ -163,6 +210,29 @@ CONFIGS = {
     "development": DevelopmentConfig,
     "testing": TestConfig,
 }
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+
+
+def public_address_settings(public_url: str) -> dict:
+    """The Flask settings that pin URLs and accepted hosts to ``public_url``.
+
+    ``SERVER_NAME`` makes ``url_for(..., _external=True)`` use the configured host even
+    inside a request (Flask 3.1 no longer routes by it); ``TRUSTED_HOSTS`` answers 400 to
+    a request naming any other host.
+    """
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError(f"PUBLIC_URL must be an http(s):// origin, not {public_url!r}.")
+    hosts = [parts.hostname]
+    if parts.hostname in LOOPBACK_NAMES:  # `make run`: either loopback name reaches it
+        hosts = list(LOOPBACK_NAMES)
+    return {
+        "SERVER_NAME": parts.netloc,
+        "PREFERRED_URL_SCHEME": parts.scheme,
+        "TRUSTED_HOSTS": hosts,
+    }
 
 
 def resolve_config(config: object | dict | str | None) -> tuple[type[Config], dict]:

@@ -1,16 +1,18 @@
-"""The declarative base, shared column types and the database's connection rules."""
+"""The declarative base, shared column types and mixins, and the one upsert statement.
+
+Transactions and connection rules live beside the session, in ``dialogue.transactions``."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Hashable
-from contextlib import contextmanager
-from contextvars import ContextVar
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
+from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
+
+from dialogue.profiles import EducationRole, Phase, SchoolType
 
 # Named constraints let Alembic alter and drop them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -67,120 +69,61 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# --- After the commit -----------------------------------------------------------------
-#
-# Side effects that must only happen once the data they describe is committed (a Redis
-# copy of a version number, an email), and never for work that is rolled back.
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A Python enum stored as VARCHAR with a named CHECK constraint.
 
-_AFTER_COMMIT = "dialogue_after_commit"
-log = logging.getLogger(__name__)
-
-
-def on_commit(action: Callable[[], None], *, key: Hashable | None = None) -> None:
-    """Run ``action`` after the current transaction commits; drop it on rollback.
-
-    A later action registered with the same ``key`` replaces the earlier one (only the
-    last state of a thing needs publishing)."""
-    from dialogue.extensions import db
-
-    actions = db.session.info.setdefault(_AFTER_COMMIT, {})
-    slot = key if key is not None else object()
-    actions.pop(slot, None)  # a replaced action runs where the new one was registered
-    actions[slot] = action
+    Portable (no native PostgreSQL enum type) and Alembic can alter it in batch mode.
+    """
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=30,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(session: Session) -> None:
-    for action in session.info.pop(_AFTER_COMMIT, {}).values():
-        try:
-            action()
-        except Exception:
-            # The commit stands; only this side effect is lost (each caller says which).
-            log.exception("an after-commit action failed")
+class ProfileSnapshot:
+    """The author's profile at the moment they contributed, for research breakdowns.
+
+    A snapshot, not a join to ``users``: when someone edits their profile later, what
+    they said earlier keeps the attributes it was said with. Each column is made per
+    table (``declared_attr``) so every table gets its own CHECK constraint.
+    """
+
+    @declared_attr
+    def education_role(cls) -> Mapped[EducationRole | None]:
+        return mapped_column(enum_column(EducationRole, "education_role"))
+
+    @declared_attr
+    def phase(cls) -> Mapped[Phase | None]:
+        return mapped_column(enum_column(Phase, "phase"))
+
+    @declared_attr
+    def school_type(cls) -> Mapped[SchoolType | None]:
+        return mapped_column(enum_column(SchoolType, "school_type"))
+
+    def copy_profile(self, person) -> None:
+        """Take the snapshot from ``person`` (anything with the three attributes)."""
+        self.education_role = person.education_role
+        self.phase = person.phase
+        self.school_type = person.school_type
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+_INSERT_BY_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-# --- SQLite connection rules -------------------------------------------------------
-#
-# pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves:
-# a state-changing request (or an explicit ``write_transaction()``) starts with
-# BEGIN IMMEDIATE, which takes the write lock up front and so waits on busy_timeout
-# instead of failing with SQLITE_BUSY when a read later turns into a write.
-#
-# That holds the lock for the whole request. A hot write path can do better with
-# ``reads_first()``: its reads run in an ordinary transaction, ended by
-# ``commit_keeping_loaded()``, and only the writes that follow, inside
-# ``write_transaction()``, hold the lock (the live workshop's answers: a room of phones
-# answering at once otherwise queues every worker on the lock).
+def upsert_statement(dialect_name: str, model, values: dict, *, key: tuple[str, ...],
+                     update: tuple[str, ...], also: dict | None = None):
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET update = the new row's values.
 
-# None: decide by the request's method; True: take the write lock; False: don't (yet).
-_write_intent: ContextVar[bool | None] = ContextVar("dialogue_write_intent", default=None)
-
-
-@contextmanager
-def write_transaction():
-    """Mark the transactions begun inside this block as writers (BEGIN IMMEDIATE)."""
-    token = _write_intent.set(True)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
-
-
-@contextmanager
-def reads_first():
-    """Transactions begun inside this block only read (plain BEGIN), even in a POST.
-
-    End the block's transaction with ``commit_keeping_loaded()`` before writing, and
-    write inside ``write_transaction()``."""
-    token = _write_intent.set(False)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
-
-
-def commit_keeping_loaded() -> None:
-    """Commit without expiring loaded objects, for a caller that knows they are still
-    current: it read them (ending a ``reads_first`` block, so the write that follows uses
-    them without reading inside the lock) or wrote them itself, and uses them next."""
-    from dialogue.extensions import db
-
-    session = db.session()
-    keep = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
-
-
-def _wants_write_lock() -> bool:
-    intent = _write_intent.get()
-    if intent is not None:
-        return intent
-    from flask import has_request_context, request
-
-    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
-
-
-def configure_sqlite(engine: Engine) -> None:
-    """Apply WAL, foreign keys, a busy timeout and explicit BEGINs to every connection."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+    One statement keyed on a unique constraint, so two simultaneous requests cannot
+    create two rows (the database decides, not a check-then-insert). ``values`` may hold
+    bind parameters, so a hot path can build the statement once and run it many times.
+    ``also`` adds SET clauses of its own (``{"revision": Model.revision + 1}``).
+    """
+    statement = _INSERT_BY_DIALECT[dialect_name](model).values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={**{name: statement.excluded[name] for name in update}, **(also or {})})

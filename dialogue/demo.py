@@ -1,15 +1,31 @@
-"""The demo data set: one account per role, practitioners spread across profiles, and
-each feature's own demo content. Loaded only on request; running it twice changes
-nothing."""
+"""``flask dialogue demo``: one account per role, practitioners spread across profiles,
+and each feature's own demo content. Loaded only on request; running it twice changes
+nothing.
+
+Like ``create_app``, this module sits above every feature: it is the one place that
+asks each of them for its demo content.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
 from dialogue.auth import services as accounts
-from dialogue.auth.models import EducationRole, Phase, Role, SchoolType, User
+from dialogue.auth.models import Role, User
+from dialogue.briefings import demo as briefings_demo
+from dialogue.consensus import demo as consensus_demo
 from dialogue.extensions import db
+from dialogue.forums import demo as forums_demo
 from dialogue.localities import Locality, ensure_default_localities
+from dialogue.loop import demo as loop_demo
+from dialogue.notifications.services import without_email
+from dialogue.profiles import EducationRole, Phase, SchoolType
+from dialogue.reports import demo as reports_demo
+from dialogue.workshops import demo as workshops_demo
 
 DEMO_PASSWORD = "dialogue-demo"  # noqa: S105 - documented demo credential
 
@@ -53,6 +69,7 @@ class DemoPeople:
 
 
 def _ensure_user(email, name, roles, education_role, phase, school_type, locality, people_log):
+    """The demo account with this email, created if missing, with ``roles`` granted."""
     user = accounts.find_user_by_email(email)
     if user is None:
         user = accounts.register_user(
@@ -68,11 +85,6 @@ def _ensure_user(email, name, roles, education_role, phase, school_type, localit
 
 def load_demo(contributions: int = 0) -> list[str]:
     """Create the demo data that is missing; return what was added."""
-    from dialogue.briefings import demo as briefings_demo
-    from dialogue.forums import demo as forums_demo
-    from dialogue.reports import demo as reports_demo
-    from dialogue.workshops import demo as workshops_demo
-
     added: list[str] = [f"locality {loc.name}" for loc in ensure_default_localities()]
     people = DemoPeople()
     people.localities = {loc.slug: loc for loc in db.session.scalars(db.select(Locality))}
@@ -87,8 +99,33 @@ def load_demo(contributions: int = 0) -> list[str]:
                          people.localities.get(slug), added)
         )
     db.session.flush()
-    for feature in (briefings_demo, forums_demo, workshops_demo, reports_demo):
-        added += feature.load_demo(people)
-    if contributions:
-        added += reports_demo.generate_contributions(people, contributions)
+    # The demo's replies, responses and results card notify the demo accounts in the app
+    # only: mailing each of them would fill the first `make run`'s outbox (and log) with
+    # messages about things nobody did.
+    with without_email():
+        for feature in (briefings_demo, forums_demo, workshops_demo, reports_demo, loop_demo):
+            added += feature.load_demo(people)
+        # One finished locality conversation whose votes show two opinion groups (issue 18).
+        added += consensus_demo.seed_demo_conversation(people.by_role["facilitator"])
+        if contributions:
+            added += reports_demo.generate_contributions(people, contributions)
     return added
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--contributions", type=int, default=0,
+              help="Also generate N synthetic contributions (for benchmarks).")
+def demo_command(contributions: int):
+    """Load the demo data set (idempotent) and print the demo logins."""
+    # Demo content builds links (search entries, notifications): give url_for a request.
+    with current_app.test_request_context("/"):
+        added = load_demo(contributions=contributions)
+    db.session.commit()
+    click.echo(f"Demo data: {len(added)} item(s) added." if added else
+               "Demo data already present; nothing added.")
+    for line in added[:40]:
+        click.echo(f"  + {line}")
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for email, _name, roles, *_rest in DEMO_ACCOUNTS:
+        click.echo(f"  {(roles[0].value if roles else 'practitioner'):<13} {email}")

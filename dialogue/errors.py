@@ -9,12 +9,15 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
+from flask_htmx.responses import make_response as htmx_response
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from dialogue.extensions import db, login_manager
+from dialogue.extensions import db, htmx, login_manager
 from dialogue.jobs import JobFailed
+from dialogue.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,12 @@ MESSAGES = {
          "you had already sent has been lost.",
 }
 
+RETRY_AFTER = {429: "60", 503: "5"}
+
+# What a lost database connection raises: the driver's error wrapped by SQLAlchemy, or
+# the session refusing to go on until the broken transaction is rolled back.
+DATABASE_ERRORS = (DBAPIError, PendingRollbackError)
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
@@ -49,14 +58,22 @@ def render_error(status: int, description: str | None = None) -> Response:
     """Render an error as JSON, an htmx fragment or a full page."""
     title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
     message = description or MESSAGES.get(status, "")
-    if _wants_json():
+    if request_ctx.url_adapter is None:
+        # The request named a host that is not ours (TRUSTED_HOSTS): no URL can be built
+        # for it, so the page template cannot render. Plain text, and nothing else.
+        response = make_response(f"{title}. This site does not answer for that host name.",
+                                 status)
+        response.mimetype = "text/plain"
+    elif request.path.startswith("/api/"):
+        # The API's own error schema (its OpenAPI document's ``Error``): one string,
+        # the reason when there is one.
+        response = make_response(jsonify(error=message or title), status)
+    elif _wants_json():
         response = make_response(jsonify(error=title, message=message, status=status), status)
-    elif request.headers.get("HX-Request"):
+    elif htmx:
         body = render_template("errors/_error.html", status=status, title=title,
                                message=message)
-        response = make_response(body, status)
-        response.headers["HX-Retarget"] = "#alerts"
-        response.headers["HX-Reswap"] = "innerHTML"
+        response = htmx_response(body, status, retarget="#alerts", reswap="innerHTML")
     else:
         body = render_template("errors/error.html", status=status, title=title,
                                message=message)
@@ -66,9 +83,6 @@ def render_error(status: int, description: str | None = None) -> Response:
     return response
 
 
-RETRY_AFTER = {429: "60", 503: "5"}
-
-
 def _describe(error: HTTPException) -> str | None:
     # Werkzeug's default descriptions are generic; only pass on ones we wrote.
     default = type(error).description
@@ -76,6 +90,7 @@ def _describe(error: HTTPException) -> str | None:
 
 
 def init_errors(app: Flask) -> None:
+    """Every error answers as JSON, an htmx fragment or a page, with its own status."""
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(
@@ -88,10 +103,14 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code, _describe(error))
+        response = render_error(error.code, _describe(error))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # The page replaces werkzeug's own response, and with it this header.
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
-    @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
+    @app.errorhandler(PendingRollbackError)
     def database_unavailable(error: Exception):
         log.warning("Database error: %s", error)
         db.session.rollback()
@@ -99,6 +118,12 @@ def init_errors(app: Flask) -> None:
         # and loading that user would fail again, turning a clear 503 into a bare 500.
         g._login_user = login_manager.anonymous_user()
         return render_error(503)
+
+    @app.errorhandler(Refusal)
+    def refusal(error: Refusal):
+        # A service said no and the view did not show it in place: the person still
+        # reads the reason, with the refusal's own status (403, 409 or 422).
+        return render_error(error.status, error.message)
 
     @app.errorhandler(JobFailed)
     def pdf_failed(error: JobFailed):
@@ -110,5 +135,10 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
+        if isinstance(error.original_exception, DATABASE_ERRORS):
+            # Flask sends an error raised after the view (in an after-request hook, such
+            # as the security headers asking whether the person is signed in) straight
+            # here, past the handlers above: it is still the database, so still a 503.
+            return database_unavailable(error.original_exception)
         log.exception("Unhandled error", exc_info=error.original_exception)
         return render_error(500)

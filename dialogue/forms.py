@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import TextArea
 
 
 class ActionForm(FlaskForm):
@@ -21,18 +22,41 @@ def form_status(form: FlaskForm) -> int:
     return 422 if form.is_submitted() and form.errors else 200
 
 
+# Characters that reorder the text around them (embeddings, overrides, isolates): a name
+# or title holding U+202E shows reversed, and can make what follows it read backwards.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# C0 and C1 controls and DEL: none of them belongs in a one-line name or title.
+_CONTROL = frozenset(chr(n) for n in (*range(32), *range(127, 160)))
+
+
 def no_control_characters(form, field) -> None:
-    """Refuse text with control characters other than tab, newline and return."""
+    """Refuse invisible control characters.
+
+    Multi-line text (a textarea) may hold tabs and line breaks. Single-line text (names,
+    titles, reasons) may hold neither: a line break in a title broke the notification
+    mail built from it. Single-line text may not hold bidirectional controls either; the
+    pages isolate longer text instead (docs/security.md)."""
     value = field.data or ""
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+    if isinstance(field.widget, TextArea):
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            raise ValidationError("Remove the invisible control characters from this text.")
+        return
+    if any(ch in "\n\r" for ch in value):
+        raise ValidationError("Keep this to one line: remove the line breaks.")
+    if any(ch in _CONTROL for ch in value):
         raise ValidationError("Remove the invisible control characters from this text.")
+    if any(ch in BIDI_CONTROLS for ch in value):
+        raise ValidationError("Remove the invisible characters that change the direction "
+                              "of the text (such as U+202E).")
 
 
 def strip_filter(value):
+    """A filter: text without surrounding spaces."""
     return value.strip() if isinstance(value, str) else value
 
 
 def blank_to_none(value):
+    """A filter: an empty choice becomes None."""
     return value or None
 
 

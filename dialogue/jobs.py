@@ -1,10 +1,15 @@
-"""Background jobs with Huey.
+"""Background jobs with Huey: one named task per kind of job, and the limited child process.
 
-The queue needs no extra server by default: ``SqliteHuey`` keeps it in
-``instance/jobs.sqlite3``. When ``REDIS_URL`` is set it is ``RedisHuey``. With
+A feature declares its jobs with ``@task`` (``dialogue.reports.tasks.build_synthesis_pdf``,
+``dialogue.mail.deliver_mail``) and queues one by calling it: ``build_synthesis_pdf(job_id)``.
+The call is an ordinary import, so a renamed job fails at import time and tools can
+follow it. Each job runs in a fresh application context, with its own database session,
+as a request has.
+
+The queue needs no extra server by default: ``SqliteHuey``'s storage in
+``instance/jobs.sqlite3``. When ``REDIS_URL`` is set it is Redis. With
 ``JOB_QUEUE_IMMEDIATE`` (the tests) a job runs inline, in the request that queued it.
-
-Run the worker beside the web server::
+The storage is chosen from the application that first queues a job or runs the worker::
 
     flask --app wsgi:app dialogue worker        # one worker thread is enough
 
@@ -15,6 +20,7 @@ job with a message instead of slowing live workshops or killing the worker.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import pickle
@@ -24,55 +30,100 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
-from werkzeug.utils import import_string
-
-DEFAULT_NICE = 10
-DEFAULT_TIME_LIMIT = 120  # seconds
-DEFAULT_MEMORY_LIMIT_MB = 1536  # address space; WeasyPrint maps more than it touches
+from flask import Flask, current_app, has_app_context
+from huey import Huey
+from huey.api import TaskWrapper
+from huey.storage import RedisStorage, SqliteStorage
 
 
 class JobFailed(RuntimeError):
     """A limited child process overran, ran out of memory or raised."""
 
 
-def _build_huey(app: Flask) -> Huey:
-    immediate = bool(app.config.get("JOB_QUEUE_IMMEDIATE"))
-    if app.config.get("REDIS_URL") and not immediate:
-        huey: Huey = RedisHuey("dialogue", url=app.config["REDIS_URL"])
-    else:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey("dialogue", filename=str(Path(app.instance_path) / "jobs.sqlite3"),
-                          immediate=immediate)
+class AppHuey(Huey):
+    """The process's one Huey, whose storage follows the Flask app that uses it.
 
-    @huey.task(name="dialogue.run")
-    def run(target: str, *args: Any) -> None:
+    Tasks register on it at import time; ``bind`` picks the storage (memory for an
+    immediate queue, Redis or SQLite otherwise) from that app's configuration."""
+
+    def __init__(self) -> None:
+        super().__init__("dialogue", results=False, immediate=True)
+        self.app: Flask | None = None
+
+    def bind(self, app: Flask) -> AppHuey:
+        """Use ``app``'s queue settings, and run jobs in ``app``'s context."""
+        if self.app is app:
+            return self
+        immediate = bool(app.config["JOB_QUEUE_IMMEDIATE"])
+        if app.config["REDIS_URL"] and not immediate:
+            self.storage_class = RedisStorage
+            self.storage_kwargs = {"url": app.config["REDIS_URL"]}
+        else:
+            Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+            self.storage_class = SqliteStorage
+            self.storage_kwargs = {"filename": str(Path(app.instance_path) / "jobs.sqlite3")}
+        self._immediate = immediate
+        self.storage = self.create_storage()
+        self.app = app
+        return self
+
+    def enqueue(self, task):
+        # The worker's own scheduler queues periodic jobs outside any app context, on
+        # the storage the worker bound; a request or a CLI command binds its app here.
+        if has_app_context():
+            self.bind(current_app._get_current_object())  # type: ignore[attr-defined]
+        return super().enqueue(task)
+
+
+huey = AppHuey()
+
+
+def _in_app_context(fn: Callable) -> Callable:
+    @functools.wraps(fn)  # keeps the name and module Huey registers the task under
+    def run(*args: Any, **kwargs: Any) -> Any:
         # A fresh application context per job: its own database session, as a request has.
-        with app.app_context():
-            import_string(target)(*args)
+        with huey.app.app_context():  # type: ignore[union-attr]
+            return fn(*args, **kwargs)
 
-    huey.dialogue_run = run  # type: ignore[attr-defined]
-    return huey
+    return run
+
+
+def task(fn: Callable) -> TaskWrapper:
+    """Declare ``fn`` a background job: calling the result queues it with those arguments."""
+    return huey.task()(_in_app_context(fn))
+
+
+def periodic(schedule: Callable) -> Callable[[Callable], TaskWrapper]:
+    """Declare a job the worker runs on ``schedule`` (a ``huey.crontab``)."""
+
+    def declare(fn: Callable) -> TaskWrapper:
+        return huey.periodic_task(schedule)(_in_app_context(fn))
+
+    return declare
 
 
 def get_huey(app: Flask | None = None) -> Huey:
-    """This app's Huey instance (built on first use)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    if "huey" not in app.extensions:
-        app.extensions["huey"] = _build_huey(app)
-    return app.extensions["huey"]
+    """The Huey instance, bound to ``app`` (the current one by default), for the worker."""
+    return huey.bind(app or current_app._get_current_object())  # type: ignore[attr-defined]
 
 
-def enqueue(target: str, *args: Any) -> None:
-    """Queue ``target`` ("package.module:function") to run with ``args`` in the worker."""
-    get_huey().dialogue_run(target, *args)
+def _address_space_in_use() -> int:
+    """This process's virtual size in bytes (``/proc/self/statm``'s first field)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:  # not Linux: count from nothing, as before
+        return 0
 
 
 def _child(fn: Callable, args: tuple, out: str, nice: int, time_limit: int,
            memory_limit_mb: int) -> None:
     os.nice(nice)
-    memory = memory_limit_mb * 1024 * 1024
+    # The limit is on what the child may add to the address space it was forked with:
+    # a long-lived process (a test worker, a gunicorn worker that has loaded numpy's
+    # thread pools) can already map more than the whole limit, and every allocation the
+    # renderer then made would fail ("SystemError: error return without exception set").
+    memory = _address_space_in_use() + memory_limit_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     # CPU seconds as a second fence; the parent's wall-clock limit is the first.
     resource.setrlimit(resource.RLIMIT_CPU, (time_limit + 1, time_limit + 2))
@@ -90,14 +141,14 @@ def run_limited(fn: Callable, *args: Any, nice: int | None = None,
                 time_limit: int | None = None, memory_limit_mb: int | None = None) -> Any:
     """Run ``fn(*args)`` in a forked, niced child with time and memory limits.
 
+    The limits default to ``JOB_NICE``, ``JOB_TIME_LIMIT`` and ``JOB_MEMORY_LIMIT_MB``.
     Returns what ``fn`` returned (it must pickle). Raises ``JobFailed`` with a
     message a researcher can read when the child overruns, dies or raises.
     """
     config = current_app.config
-    nice = config.get("JOB_NICE", DEFAULT_NICE) if nice is None else nice
-    time_limit = time_limit or config.get("JOB_TIME_LIMIT", DEFAULT_TIME_LIMIT)
-    memory_limit_mb = memory_limit_mb or config.get("JOB_MEMORY_LIMIT_MB",
-                                                    DEFAULT_MEMORY_LIMIT_MB)
+    nice = config["JOB_NICE"] if nice is None else nice
+    time_limit = time_limit or config["JOB_TIME_LIMIT"]
+    memory_limit_mb = memory_limit_mb or config["JOB_MEMORY_LIMIT_MB"]
     with tempfile.TemporaryDirectory(prefix="dialogue-job-") as tmp:
         out = os.path.join(tmp, "result.pickle")
         process = multiprocessing.get_context("fork").Process(

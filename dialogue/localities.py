@@ -62,6 +62,14 @@ def ensure_default_localities() -> list[Locality]:
     return created
 
 
+def name_taken(name: str, *, other_than: Locality | None = None) -> bool:
+    """Whether a locality (other than ``other_than``) already has this name."""
+    statement = select(Locality.id).where(Locality.name == name)
+    if other_than is not None:
+        statement = statement.where(Locality.id != other_than.id)
+    return db.session.scalar(statement) is not None
+
+
 def add_locality(name: str, description: str = "") -> Locality:
     """Add a locality with a unique slug derived from its name."""
     base = slugify(name)
@@ -74,3 +82,9 @@ def add_locality(name: str, description: str = "") -> Locality:
     db.session.add(locality)
     db.session.flush()
     return locality
+
+
+def update_locality(locality: Locality, name: str, description: str = "") -> None:
+    """Rename a locality or change its description; its slug (and so its URL) stays."""
+    locality.name = name.strip()
+    locality.description = description.strip()

@@ -16,6 +16,8 @@ from flask import current_app
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from dialogue.jobs import run_limited
+
 log = logging.getLogger(__name__)
 
 # Documents are rendered as if served from this origin; only its /static/ is readable.
@@ -68,8 +70,6 @@ def render_pdf_limited(html: str, *, stylesheets: tuple[str, ...] = ("css/print.
     """``render_pdf`` in a niced child process with time and memory limits
     (``dialogue.jobs.run_limited``): a render never competes with live requests, and one
     that crashes or overruns raises ``JobFailed`` instead of taking the worker with it."""
-    from dialogue.jobs import run_limited
-
     return run_limited(_render_with_static_files, html, current_app.static_folder,
                        stylesheets)
 

@@ -10,7 +10,7 @@ def get_redis() -> redis.Redis:
     """The app's Redis client. Raises if REDIS_URL is not configured."""
     client = current_app.extensions.get("dialogue_redis")
     if client is None:
-        url = current_app.config.get("REDIS_URL")
+        url = current_app.config["REDIS_URL"]
         if not url:
             raise RuntimeError("REDIS_URL is not configured")
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2,
@@ -20,4 +20,5 @@ def get_redis() -> redis.Redis:
 
 
 def redis_configured() -> bool:
-    return bool(current_app.config.get("REDIS_URL"))
+    """Whether ``REDIS_URL`` is set."""
+    return bool(current_app.config["REDIS_URL"])

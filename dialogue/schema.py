@@ -1,8 +1,10 @@
 """Creating the schema outside Alembic (tests, and the migration check's reference).
 
 ``create_all`` builds the tables from the models and then the database objects the
-models cannot describe (full-text search tables and indexes), which the migrations
-also create. Features that own such objects add them to ``EXTRAS``.
+models cannot describe (search's full-text tables and triggers), which the migrations
+also create. Like ``models``, this sits above every feature; a feature that owns such
+objects adds its installer to ``EXTRAS`` and the prefix of its tables to
+``UNMANAGED_PREFIXES``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from collections.abc import Callable
 from sqlalchemy.engine import Connection
 
 from dialogue.extensions import db
+from dialogue.search.index import install_search
 
 # Tables whose names start with these are created by EXTRAS (and by hand-written
 # migration steps), not by the models; Alembic's autogenerate leaves them alone.
 UNMANAGED_PREFIXES: tuple[str, ...] = ("search_fts",)
 
+# Each takes a connection and creates its objects if they are missing.
+EXTRAS: tuple[Callable[[Connection], None], ...] = (install_search,)
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
@@ -24,20 +29,8 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     return not (name and name.startswith(UNMANAGED_PREFIXES))
 
 
-# Each takes a connection and creates its objects if they are missing.
-EXTRAS: list[Callable[[Connection], None]] = []
-
-
-def _install_search(connection: Connection) -> None:
-    from dialogue.search import install_search
-
-    install_search(connection)
-
-
-EXTRAS.append(_install_search)
-
-
 def create_all() -> None:
+    """The models' tables, then the objects in ``EXTRAS``."""
     db.create_all()
     with db.engine.begin() as connection:
         for install in EXTRAS:

@@ -1,29 +1,21 @@
-"""Template globals and filters shared by every feature."""
+"""Template filters and the profile vocabulary, shared by every feature.
+
+Features add their own globals in their ``init_app`` (auth: ``can`` and the role labels).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import Flask
-from flask_login import current_user
 
-from dialogue.auth import permissions
-from dialogue.auth.models import (
-    EDUCATION_ROLE_LABELS,
-    PHASE_LABELS,
-    ROLE_LABELS,
-    SCHOOL_TYPE_LABELS,
-)
 from dialogue.db import utcnow
-
-
-def can(name: str, *args) -> bool:
-    """``{% if can('research') %}``: the permission functions, for templates."""
-    check = getattr(permissions, f"can_{name}", None) or permissions.PERMISSIONS[name]
-    return check(current_user, *args)
+from dialogue.page_sections import page_section
+from dialogue.profiles import EDUCATION_ROLE_LABELS, PHASE_LABELS, SCHOOL_TYPE_LABELS
 
 
 def format_datetime(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
+    """``3 December 2026 at 2:05pm``."""
     if value is None:
         return ""
     text = value.strftime(fmt)
@@ -31,6 +23,7 @@ def format_datetime(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") 
 
 
 def format_date(value: datetime | None) -> str:
+    """``3 December 2026``."""
     return value.strftime("%-d %B %Y") if value else ""
 
 
@@ -49,12 +42,12 @@ def time_ago(value: datetime | None) -> str:
 
 
 def init_templating(app: Flask) -> None:
+    """The filters, the profile labels and Jinja's whitespace rules."""
     app.jinja_env.globals.update(
-        can=can,
         EDUCATION_ROLE_LABELS=EDUCATION_ROLE_LABELS,
         PHASE_LABELS=PHASE_LABELS,
         SCHOOL_TYPE_LABELS=SCHOOL_TYPE_LABELS,
-        ROLE_LABELS=ROLE_LABELS,
+        page_section=page_section,
     )
     app.jinja_env.filters.update(datetime=format_datetime, date=format_date, ago=time_ago)
     app.jinja_env.trim_blocks = True

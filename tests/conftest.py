@@ -7,36 +7,26 @@ per pytest worker, created at the start of the session, emptied between tests.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
 
-from dialogue import create_app
-from dialogue.config import TestConfig, normalise_database_url
+from dialogue import create_app, pdf
+from dialogue.config import TestConfig
 from dialogue.extensions import db
+from dialogue.forums import services as forums
+from dialogue.redis_client import get_redis
 from dialogue.schema import create_all
 from tests.factories import Factory
+from tests.servers import fresh_postgres_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-
-
-def fresh_postgres_database(suffix: str = "") -> str:
-    """A new, empty database of this worker's own on the PostgreSQL server."""
-    import psycopg
-
-    base = make_url(normalise_database_url(TEST_DATABASE_URL))
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"{base.database}_{worker}{suffix}"
-    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.set(database=name).render_as_string(hide_password=False)
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +34,7 @@ def database_url(tmp_path_factory) -> str | None:
     """The PostgreSQL URL for this worker, or None to use a SQLite file per test."""
     if not TEST_DATABASE_URL:
         return None
-    url = fresh_postgres_database()
+    url = fresh_postgres_database(TEST_DATABASE_URL, XDIST_WORKER)
     app = create_app({"CONFIG": TestConfig, "SQLALCHEMY_DATABASE_URI": url,
                       "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     with app.app_context():
@@ -100,8 +90,6 @@ def app(app_config):
         else:
             _empty_postgres()
         if TEST_REDIS_URL:
-            from dialogue.redis_client import get_redis
-
             get_redis().flushdb()
         yield app
         db.session.remove()
@@ -136,6 +124,66 @@ def login(client):
         return target
 
     return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements:`` lists every SQL statement sent meanwhile."""
+
+    @contextmanager
+    def _count():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return _count
+
+
+# --- the forum most discussion tests happen in -----------------------------------------
+
+
+@pytest.fixture
+def locality(factory):
+    return factory.locality("locality-a")
+
+
+@pytest.fixture
+def thread(app, factory, locality):
+    """A public thread in Locality A, started (through the forum service) by a moderator."""
+    starter = factory.user(role="moderator", name="Thread Starter")
+    item, _ = forums.create_thread(starter, locality, "How do clusters work here?",
+                                   "Tell us about your **cluster**.")
+    db.session.commit()
+    return item
+
+
+@pytest.fixture
+def trusted(app):
+    """Switch pre-moderation off, for tests about something else."""
+    app.config["PRE_MODERATED_POSTS"] = 0
+    return app
+
+
+@pytest.fixture
+def greedy_renderer(monkeypatch):
+    """Every PDF render first takes 512 MiB, as a huge document would: under a low
+    ``JOB_MEMORY_LIMIT_MB`` the limited child really runs out of memory, whatever the
+    test process happens to have free (the limit counts from what the child was forked
+    with, which varies with what ran before)."""
+    real_render = pdf.render_pdf
+
+    def greedy(*args, **kwargs):
+        ballast = bytearray(512 * 2**20)
+        return real_render(*args, **kwargs) if ballast else b""
+
+    monkeypatch.setattr(pdf, "render_pdf", greedy)
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 from sqlalchemy import inspect, select, text
 
-from dialogue.db import commit_keeping_loaded, reads_first, write_transaction
+from dialogue.auth.models import User
 from dialogue.extensions import db
+from dialogue.transactions import commit_keeping_loaded, on_commit, reads_first, write_transaction
 
 
 @pytest.fixture
@@ -45,8 +46,6 @@ def test_reads_first_holds_the_lock_only_for_the_writes(app, factory, sqlite_pat
     db.session.commit()
     db.session.remove()
     with app.test_request_context(method="POST"):
-        from dialogue.auth.models import User
-
         with reads_first():
             loaded = db.session.scalar(select(User).where(User.id == user_id))
             assert _can_write_elsewhere(sqlite_path)  # reading: no write lock
@@ -63,8 +62,6 @@ def test_reads_first_holds_the_lock_only_for_the_writes(app, factory, sqlite_pat
 
 
 def test_after_commit_actions_run_once_committed_and_never_after_a_rollback(app):
-    from dialogue.db import on_commit
-
     ran = []
     on_commit(lambda: ran.append("mail"))
     on_commit(lambda: ran.append("version 1"), key="workshop")

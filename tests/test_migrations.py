@@ -12,7 +12,7 @@ from dialogue import create_app
 from dialogue.config import TestConfig
 from dialogue.extensions import db
 from dialogue.schema import include_in_autogenerate
-from tests.conftest import fresh_postgres_database
+from tests.servers import fresh_postgres_database
 
 
 def _schema_diff(engine) -> list:
@@ -31,7 +31,7 @@ def _schema_diff(engine) -> list:
 def empty_database_url(tmp_path, database_url):
     if database_url is None:
         return f"sqlite:///{tmp_path / 'migrated.db'}"
-    return fresh_postgres_database("_migrations")
+    return fresh_postgres_database(database_url, "migrations")
 
 
 def _assert_search_objects_exist() -> None:

@@ -7,47 +7,12 @@ get 403.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import pytest
 
-import tests
-from tests.access import ANONYMOUS, ROLES, Route, World
+from tests.access import ANONYMOUS, ROLES
+from tests.routes import ALL_ROUTES, build_world
 
 SKIPPED_ENDPOINTS = {"static"}
-
-
-def _feature_tables():
-    modules = []
-    for info in pkgutil.iter_modules(tests.__path__):
-        if info.ispkg:
-            try:
-                modules.append(importlib.import_module(f"tests.{info.name}.access"))
-            except ModuleNotFoundError as error:
-                if error.name != f"tests.{info.name}.access":
-                    raise
-    return modules
-
-
-TABLES = _feature_tables()
-ALL_ROUTES: list[Route] = [route for module in TABLES for route in module.ROUTES]
-
-
-def _build_world(factory) -> World:
-    world = World(users={})
-    factory.locality()
-    for role in ROLES:
-        if role != ANONYMOUS:
-            world.users[role] = factory.user(role=role, name=f"Sweep {role}")
-    for module in TABLES:
-        setup = getattr(module, "setup", None)
-        if setup is not None:
-            setup(world)
-    from dialogue.extensions import db
-
-    db.session.commit()
-    return world
 
 
 def test_every_url_rule_has_an_access_row(app):
@@ -77,7 +42,7 @@ def _is_login_redirect(response) -> bool:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_route_sweep(role, app, factory, login):
-    world = _build_world(factory)
+    world = build_world(factory)
     problems = []
     # Reads first, so that actions cannot remove what later reads need.
     ordered = sorted(ALL_ROUTES, key=lambda r: (r.method != "GET", r.endpoint))

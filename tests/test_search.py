@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue import search
 from dialogue.extensions import db
+from dialogue.search import index as search
 
 
 @pytest.fixture

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    PasswordField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
-from dialogue.auth.models import (
-    EDUCATION_ROLE_LABELS,
-    PHASE_LABELS,
-    ROLE_LABELS,
-    SCHOOL_TYPE_LABELS,
-)
-from dialogue.auth.services import email_taken
 from dialogue.forms import blank_to_none, choices, no_control_characters, strip_filter
 from dialogue.localities import all_localities
+from dialogue.profiles import EDUCATION_ROLE_LABELS, PHASE_LABELS, SCHOOL_TYPE_LABELS
 
 MIN_PASSWORD = 10
 
@@ -57,9 +43,11 @@ class ProfileFields:
     locality_id = SelectField("Locality", coerce=_to_int_or_none)
 
     def load_locality_choices(self) -> None:
+        """Every locality, and "Prefer not to say"."""
         self.locality_id.choices = _locality_choices()
 
     def profile_data(self) -> dict:
+        """The profile attributes as ``update_profile`` takes them."""
         return {
             "display_name": self.display_name.data,
             "education_role": blank_to_none(self.education_role.data),
@@ -96,10 +84,12 @@ class RegisterForm(ProfileFields, FlaskForm):
         validators=[InputRequired("Choose whether the research team may use what you contribute")],
     )
 
-    def validate_email(self, field) -> None:
-        if email_taken(field.data or ""):
-            raise ValidationError("An account with that email address already exists. "
-                                  "Sign in or reset your password instead.")
+    # No "that address is taken" here: it would tell anyone whether an address has an
+    # account (issue 16, point 6). The owner of a taken address is mailed instead.
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    """The button on the confirmation page (its CSRF token is the point)."""
 
 
 class LoginForm(FlaskForm):
@@ -157,28 +147,3 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(NewPasswordFields, FlaskForm):
     pass
-
-
-class UserRolesForm(FlaskForm):
-    roles = SelectMultipleField(
-        "Roles", choices=choices([(role.value, label) for role, label in ROLE_LABELS.items()]),
-        description="Every account is a practitioner; these roles add to that.",
-    )
-    moderated_localities = SelectMultipleField(
-        "Limit moderation to these localities",
-        description="Leave empty to let a moderator work in every locality.",
-        coerce=int,
-    )
-
-    def load_locality_choices(self) -> None:
-        self.moderated_localities.choices = choices(
-            [(loc.id, loc.name) for loc in all_localities()]
-        )
-
-
-class LocalityForm(FlaskForm):
-    name = StringField("Name", filters=[strip_filter],
-                       validators=[DataRequired("Enter a name"), Length(max=80),
-                                   no_control_characters])
-    description = StringField("Description", filters=[strip_filter],
-                              validators=[Length(max=500), no_control_characters])

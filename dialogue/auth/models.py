@@ -6,12 +6,20 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dialogue.db import Base, TimestampMixin, utcnow
+from dialogue.db import Base, TimestampMixin, enum_column, utcnow
 from dialogue.localities import Locality
+from dialogue.profiles import (  # noqa: F401 - the profile's vocabulary, used by User
+    EDUCATION_ROLE_LABELS,
+    PHASE_LABELS,
+    SCHOOL_TYPE_LABELS,
+    EducationRole,
+    Phase,
+    SchoolType,
+)
 
 
 class Role(enum.StrEnum):
@@ -23,75 +31,12 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class EducationRole(enum.StrEnum):
-    HEADTEACHER = "headteacher"
-    SENIOR_LEADER = "senior_leader"
-    TEACHER = "teacher"
-    GOVERNOR = "governor"
-    TRUST_OR_LA_OFFICER = "trust_or_la_officer"
-    RESEARCHER = "researcher"
-    OTHER = "other"
-
-
-class Phase(enum.StrEnum):
-    PRIMARY = "primary"
-    SECONDARY = "secondary"
-    SPECIAL = "special"
-    ALL_THROUGH = "all_through"
-    OTHER = "other"
-
-
-class SchoolType(enum.StrEnum):
-    MAINTAINED = "maintained"
-    STANDALONE_ACADEMY = "standalone_academy"
-    MAT_ACADEMY = "mat_academy"
-    FREE_SCHOOL = "free_school"
-    INDEPENDENT = "independent"
-    OTHER = "other"
-
-
-EDUCATION_ROLE_LABELS = {
-    EducationRole.HEADTEACHER: "Headteacher",
-    EducationRole.SENIOR_LEADER: "Senior leader",
-    EducationRole.TEACHER: "Teacher",
-    EducationRole.GOVERNOR: "Governor or trustee",
-    EducationRole.TRUST_OR_LA_OFFICER: "Trust or local authority officer",
-    EducationRole.RESEARCHER: "Researcher",
-    EducationRole.OTHER: "Other",
-}
-PHASE_LABELS = {
-    Phase.PRIMARY: "Primary",
-    Phase.SECONDARY: "Secondary",
-    Phase.SPECIAL: "Special",
-    Phase.ALL_THROUGH: "All-through",
-    Phase.OTHER: "Other",
-}
-SCHOOL_TYPE_LABELS = {
-    SchoolType.MAINTAINED: "Maintained school",
-    SchoolType.STANDALONE_ACADEMY: "Standalone academy",
-    SchoolType.MAT_ACADEMY: "Academy in a multi-academy trust",
-    SchoolType.FREE_SCHOOL: "Free school",
-    SchoolType.INDEPENDENT: "Independent school",
-    SchoolType.OTHER: "Other",
-}
 ROLE_LABELS = {
     Role.FACILITATOR: "Facilitator",
     Role.MODERATOR: "Moderator",
     Role.RESEARCHER: "Researcher",
     Role.ADMIN: "Administrator",
 }
-
-
-def _enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
-    # Stored as VARCHAR with a CHECK constraint: portable, and Alembic can alter it.
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=30,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 moderator_localities = Table(
@@ -111,7 +56,7 @@ class RoleGrant(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(_enum_column(Role, "role"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -133,11 +78,11 @@ class User(UserMixin, TimestampMixin, Base):
     suspended_until: Mapped[datetime | None]
 
     education_role: Mapped[EducationRole | None] = mapped_column(
-        _enum_column(EducationRole, "education_role")
+        enum_column(EducationRole, "education_role")
     )
-    phase: Mapped[Phase | None] = mapped_column(_enum_column(Phase, "phase"))
+    phase: Mapped[Phase | None] = mapped_column(enum_column(Phase, "phase"))
     school_type: Mapped[SchoolType | None] = mapped_column(
-        _enum_column(SchoolType, "school_type")
+        enum_column(SchoolType, "school_type")
     )
     locality_id: Mapped[int | None] = mapped_column(
         ForeignKey("localities.id", ondelete="SET NULL")
@@ -196,3 +141,25 @@ class ConsentEvent(Base):
     version: Mapped[str] = mapped_column(String(20))
     accepted: Mapped[bool]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PendingRegistration(Base):
+    """A registration waiting for its address to be confirmed (issue 16, point 6).
+
+    The account is only made when the link mailed to the address is followed, so the
+    registration page can answer the same for a taken address and a free one, and
+    nobody can sign in with (or squat on) an address they cannot read. Rows expire with
+    ``EMAIL_CONFIRMATION_MAX_AGE`` and are purged nightly: they hold a password hash."""
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    # education_role, phase, school_type (enum values) and locality_id, as the form gave them
+    profile: Mapped[dict] = mapped_column(JSON, default=dict)
+    research_consent: Mapped[bool]
+    # Signed into the link with the row's id: a guessed id alone makes no valid link.
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

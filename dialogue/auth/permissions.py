@@ -99,3 +99,67 @@ PERMISSIONS = {
     "moderate_somewhere": can_moderate_somewhere,
     "contribute": can_contribute,
 }
+
+
+def can_see_post(user: Any, post: Any) -> bool:
+    """See a post at all: a held post only by its author and its moderators (hidden and
+    deleted posts show as placeholders to everyone else)."""
+    if post.is_held:
+        return can_edit_own(user, post.author_id) or can_moderate_post(user, post)
+    return True
+
+
+def can_see_post_history(user: Any, post: Any) -> bool:
+    """Read a post's earlier texts: only its author and its moderators (an edit may have
+    taken something personal out of public view), and nobody once it is deleted."""
+    if post.is_deleted:
+        return False
+    return can_edit_own(user, post.author_id) or can_moderate_post(user, post)
+
+
+def can_see_synthesis(user: Any, job: Any) -> bool:
+    """See, download or retry a PDF synthesis: only the researcher who asked for it."""
+    return can_research(user) and job.requested_by_id == user.id
+
+
+def can_revoke_api_token(user: Any, token: Any) -> bool:
+    """Revoke a research API token: only the researcher it belongs to."""
+    return can_research(user) and token.user_id == user.id
+
+
+def can_start_conversation(user: Any) -> bool:
+    """Open a consensus map: facilitators and researchers (and admins)."""
+    return can_facilitate(user) or can_research(user)
+
+
+def can_run_conversation(user: Any, conversation: Any) -> bool:
+    """Seed, close and reopen a consensus map: its owner, or an admin."""
+    return _signed_in(user) and (conversation.owner_id == user.id or is_admin(user))
+
+
+def can_moderate_conversation(user: Any, conversation: Any) -> bool:
+    """Approve or hide a consensus map's statements: its owner, or a moderator of its space
+    (a national map needs an unrestricted moderator)."""
+    return (can_run_conversation(user, conversation)
+            or can_moderate(user, conversation.locality_id))
+
+
+def can_vote_in_conversation(user: Any, conversation: Any) -> bool:
+    """Vote and add statements in a consensus map: the people who may post."""
+    return can_contribute(user)
+
+
+def can_export_conversation(user: Any, conversation: Any) -> bool:
+    """Download a consensus map's votes in Polis' format: researchers."""
+    return can_research(user)
+
+
+def can_write_loop_response(user: Any) -> bool:
+    """Write or edit a "We did" response to a finding or briefing: researchers (and admins)."""
+    return can_research(user)
+
+
+def can_publish_loop_response(user: Any, response: Any) -> bool:
+    """Review and publish a "We did" response: another researcher or an admin, never the
+    person who wrote its current text."""
+    return can_research(user) and response.author_id != user.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from dialogue import audit
 from dialogue.auth.consent import CONSENT_VERSION
@@ -12,32 +12,43 @@ from dialogue.auth.models import ConsentEvent, Role, RoleGrant, User
 from dialogue.db import utcnow
 from dialogue.extensions import db
 from dialogue.localities import Locality
+from dialogue.refusals import Unprocessable
 
 
-class AccountError(Exception):
-    """An account operation that cannot be done, with a message for the person."""
+class AccountError(Unprocessable):
+    """An account operation that cannot be done, with a message for the person (422)."""
 
 
 def normalise_email(email: str) -> str:
+    """Emails compare without surrounding spaces or capitals."""
     return email.strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
+    """The account with this email address, if any."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def email_taken(email: str) -> bool:
+    """Whether an account already uses this email address."""
     return find_user_by_email(email) is not None
 
 
 def register_user(
-    *, email: str, display_name: str, password: str, research_consent: bool, **profile
+    *, email: str, display_name: str, research_consent: bool, password: str | None = None,
+    password_hash: str | None = None, **profile
 ) -> User:
-    """Create an account with its profile and its first consent decision."""
+    """Create an account with its profile and its first consent decision (from a
+    password, or the hash a confirmed registration kept)."""
     if email_taken(email):
         raise AccountError("An account with that email address already exists.")
     user = User(email=normalise_email(email), display_name=display_name.strip(), **profile)
-    user.set_password(password)
+    if password_hash is not None:
+        user.password_hash = password_hash
+    elif password is not None:
+        user.set_password(password)
+    else:
+        raise ValueError("register_user needs a password or a password hash")
     db.session.add(user)
     db.session.flush()
     set_consent(user, research_consent)
@@ -51,7 +62,8 @@ def authenticate(email: str, password: str) -> User | None:
         # Hash anyway so a missing account takes as long as a wrong password.
         User(password_hash="").set_password(password)
         return None
-    if not user.active or not user.check_password(password):
+    # The password is checked first: a deactivated account costs the same hash.
+    if not user.check_password(password) or not user.active:
         return None
     user.last_login_at = utcnow()
     return user
@@ -63,6 +75,7 @@ def end_all_sessions(user: User) -> None:
 
 
 def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every session, recorded in the audit trail."""
     user.set_password(new_password)
     end_all_sessions(user)
     audit.record("account", "password_changed", user, "user", user.id)
@@ -81,6 +94,7 @@ def set_consent(user: User, accepted: bool) -> None:
 
 
 def update_profile(user: User, **fields) -> None:
+    """Change the person's profile attributes."""
     for name, value in fields.items():
         setattr(user, name, value)
 
@@ -94,6 +108,7 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 
 
 def make_reset_token(user: User) -> str:
+    """A signed, single-use password reset token for ``user``."""
     return _reset_serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
 
 
@@ -133,13 +148,35 @@ def revoke_role(user: User, role: Role, *, by: User | None) -> bool:
     return False
 
 
+def set_roles(user: User, wanted: set[Role], *, by: User) -> None:
+    """Grant the roles in ``wanted`` and revoke the others; nobody removes their own admin."""
+    if user.id == by.id and Role.ADMIN not in wanted:
+        raise AccountError("You cannot remove your own admin role. Ask another admin to do it.")
+    for role in Role:
+        if role in wanted:
+            grant_role(user, role, by=by)
+        else:
+            revoke_role(user, role, by=by)
+
+
+def users_matching(query: str) -> Select:
+    """Users whose name or email contains ``query`` (every user when it is empty), by name."""
+    statement = select(User).order_by(User.display_name, User.id)
+    if query:
+        like = f"%{query}%"
+        statement = statement.where(or_(User.display_name.ilike(like), User.email.ilike(like)))
+    return statement
+
+
 def set_moderated_localities(user: User, localities: list[Locality], *, by: User) -> None:
+    """Limit a moderator to these localities (none: every locality), audited."""
     user.moderated_localities = list(localities)
     audit.record("admin", "moderator_localities_set", by, "user", user.id,
                  localities=[loc.slug for loc in localities])
 
 
 def count_admins() -> int:
+    """How many accounts hold the admin role."""
     return db.session.scalar(
         select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.ADMIN)
     ) or 0

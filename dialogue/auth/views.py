@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from dialogue.auth import bp
+from dialogue.auth import bp, registration
 from dialogue.auth import services as accounts
 from dialogue.auth.consent import CONSENT_STATEMENT, CONSENT_VERSION
 from dialogue.auth.forms import (
     ChangePasswordForm,
+    ConfirmRegistrationForm,
     ConsentForm,
     ForgotPasswordForm,
     LoginForm,
@@ -17,41 +18,66 @@ from dialogue.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from dialogue.extensions import db, limiter
+from dialogue.auth.mails import password_reset_mail, registration_mail
+from dialogue.extensions import db
 from dialogue.forms import form_status
-from dialogue.mail import send_mail
+from dialogue.ratelimits import login_limit, password_reset_limit, register_limit
+from dialogue.transactions import on_commit
 from dialogue.urls import safe_next_url
 
 
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@_limit("REGISTER_RATE_LIMIT")
+@register_limit
 def register():
-    """Create an account, with profile attributes and a consent decision."""
+    """Start an account: every address gets the same answer, "check your email"."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
     form.load_locality_choices()
     if form.validate_on_submit():
-        user = accounts.register_user(
+        # No lookup of the address here: the job decides what to mail, so a taken
+        # address and a free one get the same page after the same work.
+        pending = registration.start(
             email=form.email.data,
             password=form.password.data,
             research_consent=form.research_consent.data == "yes",
             **form.profile_data(),
         )
+        pending_id = pending.id
+        on_commit(lambda: registration_mail(pending_id))
         db.session.commit()
-        login_user(user)
-        flash("Your account has been created. Welcome to Dialogue.", "success")
-        return redirect(url_for("main.home"))
+        return render_template("auth/register_sent.html", email=form.email.data,
+                               hours=registration.whole_hours(registration.max_age()))
     return render_template("auth/register.html", form=form,
                            consent_statement=CONSENT_STATEMENT), form_status(form)
 
 
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@register_limit
+def confirm_registration(token: str):
+    """Make the account once its address is confirmed. A GET only shows the button, so
+    a mail scanner that fetches links makes nothing."""
+    try:
+        pending = registration.pending_for_token(token)
+    except accounts.AccountError as error:
+        return render_template("auth/confirm_invalid.html", message=str(error)), 400
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = registration.confirm(pending)
+        except accounts.AccountError as error:
+            db.session.commit()  # the address's pending registrations are gone
+            return render_template("auth/confirm_invalid.html", message=str(error)), 400
+        db.session.commit()
+        login_user(user)
+        flash("Your account has been created. Welcome to Dialogue.", "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/confirm_registration.html", form=form,
+                           email=pending.email), form_status(form)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("LOGIN_RATE_LIMIT")
+@login_limit
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -129,7 +155,8 @@ def change_password():
         else:
             accounts.change_password(current_user, form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # this browser stays signed in with the new version
+            # The user, not the proxy: a proxy stored as the user recurses when read.
+            login_user(current_user._get_current_object())  # this browser stays signed in
             flash("Your password has been changed. Other devices have been signed out.",
                   "success")
             return redirect(url_for("auth.profile"))
@@ -137,29 +164,20 @@ def change_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@_limit("PASSWORD_RESET_RATE_LIMIT")
+@password_reset_limit
 def forgot_password():
     """Email a single-use reset link (the reply never says whether the account exists)."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is not None and user.active:
-            token = accounts.make_reset_token(user)
-            link = url_for("auth.reset_password", token=token, _external=True)
-            hours = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600)
-            send_mail(
-                user.email,
-                "Reset your Dialogue password",
-                f"Hello {user.display_name},\n\nUse this link to choose a new password. "
-                f"It works once and expires in {hours} hour(s):\n\n{link}\n\n"
-                "If you did not ask for this, you can ignore this message.\n",
-            )
+        # The job looks the address up and mails the link: this request does the same
+        # work, and takes the same time, whether or not the address has an account.
+        password_reset_mail(form.email.data)
         return render_template("auth/forgot_password_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@_limit("PASSWORD_RESET_RATE_LIMIT")
+@password_reset_limit
 def reset_password(token: str):
     """Choose a new password with a reset link."""
     try:

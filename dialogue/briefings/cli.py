@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from dialogue.briefings import services
+from dialogue.briefings.content import load_content
 from dialogue.extensions import db
+from dialogue.transactions import write_transaction
 
 content_cli = AppGroup("content", help="Check and import the evidence briefings.")
 
@@ -15,8 +20,6 @@ content_cli = AppGroup("content", help="Check and import the evidence briefings.
 @click.option("--dir", "directory", default=None, help="Content folder (default CONTENT_DIR).")
 def check(directory: str | None):
     """Validate every briefing file; print errors as file:line: message."""
-    from dialogue.briefings.content import load_content
-
     briefings, errors = load_content(directory or current_app.config["CONTENT_DIR"])
     for error in errors:
         click.echo(str(error), err=True)
@@ -34,14 +37,11 @@ def check(directory: str | None):
                    "request has to.")
 def import_(directory: str | None, build_pdfs: bool):
     """Import the briefings (idempotent); print what was added, changed and retired."""
-    from dialogue.briefings.services import ContentInvalid, import_content
-    from dialogue.db import write_transaction
-
     try:
         with write_transaction():
-            report = import_content(directory)
+            report = services.import_content(directory)
             db.session.commit()
-    except ContentInvalid as exc:
+    except services.ContentInvalid as exc:
         db.session.rollback()
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -61,10 +61,6 @@ def import_(directory: str | None, build_pdfs: bool):
 
 def _build_missing_pdfs() -> None:
     """Build the cached PDF of every live briefing that does not have one yet."""
-    import time
-
-    from dialogue.briefings import services
-
     built = 0
     for briefing in services.published_briefings():
         if not services.pdf_cache_path(briefing).is_file():

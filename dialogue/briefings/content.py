@@ -8,15 +8,22 @@ message``). Nothing here touches the database; ``services.import_content`` write
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frontmatter
 import yaml
 
+from dialogue.briefings.front_matter import (
+    ContentError,
+    FrontMatter,
+    body_start,
+    is_text,
+    key_line,
+    parse_front_matter,
+)
 from dialogue.briefings.rendering import (
     RENDERER_VERSION,
     briefing_md,
@@ -26,22 +33,12 @@ from dialogue.briefings.rendering import (
 )
 from dialogue.markdown import sanitise_trusted_html
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 FINDING_INFO_RE = re.compile(r"^finding\s+\{#([a-z0-9][a-z0-9-]{0,119})\}\s*$")
 CONTAINER_LINE_RE = re.compile(r"^\s{0,3}(:{3,})\s*(.*)$")
 FIGURE_KEYS = {"value", "measures", "base", "source"}
-REQUIRED_FIELDS = ("slug", "title", "summary", "order", "themes", "sources", "updated")
 GLOSSARY_LINK = "glossary:"
 
-
-@dataclass(frozen=True)
-class ContentError:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+__all__ = ["ContentError", "ParsedBriefing", "ParsedFinding", "load_content"]
 
 
 @dataclass
@@ -57,17 +54,10 @@ class ParsedFinding:
 
 
 @dataclass
-class ParsedBriefing:
+class ParsedBriefing(FrontMatter):
+    """A briefing file: its checked front matter, then what the body gives."""
+
     path: Path
-    slug: str
-    title: str
-    summary: str
-    order: int
-    themes: list[str]
-    sources: list[dict]
-    updated: dt.date
-    is_glossary: bool
-    glossary_terms: list[dict]
     body: str = ""
     body_line: int = 1
     raw: bytes = b""
@@ -79,98 +69,6 @@ class ParsedBriefing:
     # (line, href) of links to other briefings, checked once every file is parsed.
     internal_links: list[tuple[int, str]] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
-
-
-def _front_matter_line(text: str, key: str) -> int:
-    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
-    return text[: match.start()].count("\n") + 1 if match else 1
-
-
-def _body_start(text: str) -> int:
-    """The 0-based line index where the body starts (after the closing ``---``)."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return 0
-    for index in range(1, len(lines)):
-        if lines[index].strip() in {"---", "..."}:
-            return index + 1
-    return len(lines)
-
-
-def _is_text(value) -> bool:
-    return isinstance(value, str) and value.strip() != ""
-
-
-def _parse_front_matter(path: Path, name: str, text: str,
-                        errors: list[ContentError]) -> ParsedBriefing | None:
-    def error(key: str | None, message: str) -> None:
-        errors.append(ContentError(name, _front_matter_line(text, key) if key else 1, message))
-
-    if not text.startswith("---"):
-        error(None, "the file must start with YAML front matter between '---' lines")
-        return None
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        errors.append(ContentError(name, line, f"malformed front matter: {problem}"))
-        return None
-    meta = post.metadata
-    count = len(errors)
-    for key in REQUIRED_FIELDS:
-        if key not in meta:
-            error(None, f"front matter is missing '{key}'")
-    if len(errors) > count:
-        return None
-    if not (isinstance(meta["slug"], str) and SLUG_RE.match(meta["slug"])):
-        error("slug", "slug must be lower-case letters, digits and hyphens")
-    for key in ("title", "summary"):
-        if not _is_text(meta[key]):
-            error(key, f"'{key}' must be non-empty text")
-    if not isinstance(meta["order"], int) or isinstance(meta["order"], bool):
-        error("order", "'order' must be a whole number")
-    themes = meta["themes"]
-    if not (isinstance(themes, list) and all(isinstance(t, str) and SLUG_RE.match(t)
-                                             for t in themes)):
-        error("themes", "'themes' must be a list of lower-case words")
-    sources = meta["sources"]
-    if not (isinstance(sources, list) and sources and all(
-            isinstance(s, dict) and set(s) == {"key", "label"} and _is_text(s["key"])
-            and _is_text(s["label"]) for s in sources)):
-        error("sources", "'sources' must be a list of {key, label} entries")
-        sources = []
-    elif len({s["key"] for s in sources}) != len(sources):
-        error("sources", "source keys must be unique")
-    updated = meta["updated"]
-    if isinstance(updated, dt.datetime) or not isinstance(updated, dt.date):
-        error("updated", "'updated' must be a date (YYYY-MM-DD)")
-    is_glossary = meta.get("glossary", False) is True
-    terms = meta.get("terms", []) if is_glossary else []
-    if is_glossary:
-        if not (isinstance(terms, list) and terms and all(
-                isinstance(t, dict) and set(t) == {"key", "term", "definition"}
-                and isinstance(t["key"], str) and SLUG_RE.match(t["key"])
-                and _is_text(t["term"]) and _is_text(t["definition"]) for t in terms)):
-            error("terms", "'terms' must be a list of {key, term, definition} entries")
-            terms = []
-        elif len({t["key"] for t in terms}) != len(terms):
-            seen: set[str] = set()
-            for term in terms:
-                if term["key"] in seen:
-                    error("terms", f"duplicate glossary term '{term['key']}'")
-                seen.add(term["key"])
-    elif "terms" in meta:
-        error("terms", "'terms' is only allowed in the glossary (glossary: true)")
-    if len(errors) > count:
-        return None
-    return ParsedBriefing(
-        path=path, slug=meta["slug"], title=meta["title"].strip(),
-        summary=meta["summary"].strip(), order=meta["order"], themes=list(themes),
-        sources=[{"key": s["key"], "label": s["label"]} for s in sources], updated=updated,
-        is_glossary=is_glossary, glossary_terms=[dict(t) for t in terms],
-    )
 
 
 class _Body:
@@ -250,7 +148,7 @@ class _Body:
         value = data["value"]
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
-        if not all(_is_text(v) for v in (value, data["measures"], data["base"],
+        if not all(is_text(v) for v in (value, data["measures"], data["base"],
                                          data["source"])):
             self.error(line, "figure block: value, measures, base and source must be text")
             return None
@@ -301,123 +199,147 @@ class _Body:
             position=position, line=line,
         )
 
+    def flush_prose(self, prose: list, html_parts: list[str]) -> None:
+        """Render the prose gathered since the last finding as one segment."""
+        if prose:
+            self.rewrite_inline(prose, self.line(prose[0]), {})
+            rendered = render_tokens(prose, self.env)
+            if rendered.strip():
+                self.b.segments.append({"html": rendered})
+                html_parts.append(rendered)
+            prose.clear()
+
+    def add_finding(self, tokens, html_parts: list[str]) -> None:
+        """Parse one finding block's tokens and add it to the briefing."""
+        finding = self.parse_finding(tokens, len(self.b.findings))
+        if finding is None:
+            return
+        self.b.findings.append(finding)
+        self.b.segments.append({"finding": finding.key})
+        self.b.toc.append({"id": finding.key, "title": finding.title, "level": 3})
+        self.b.anchors.add(finding.key)
+        html_parts.append(
+            f'<section class="finding" id="{finding.key}">'
+            f"<h2>{html.escape(finding.title, quote=True)}</h2>{finding.body_html}"
+            + "".join(figure_html(f) for f in finding.figures) + "</section>"
+        )
+
+    def note_prose_token(self, tokens, index: int) -> None:
+        """A figure outside a finding is an error; a section heading joins the contents."""
+        token = tokens[index]
+        if token.type == "fence" and token.info.strip() == "figure":
+            self.error(self.line(token), "figure blocks belong inside a finding")
+        if token.type == "heading_open" and token.tag == "h2":
+            anchor = token.attrGet("id")
+            self.b.toc.append({"id": anchor, "title": tokens[index + 1].content, "level": 2})
+            self.b.anchors.add(anchor)
+
     def run(self) -> None:
+        """Walk the body: prose segments between findings, each finding parsed on its own."""
         self.check_container_lines()
         tokens = briefing_md.parse(self.b.body, self.env)
         prose: list = []
         html_parts: list[str] = []
-
-        def flush() -> None:
-            if prose:
-                self.rewrite_inline(prose, self.line(prose[0]), {})
-                rendered = render_tokens(prose, self.env)
-                if rendered.strip():
-                    self.b.segments.append({"html": rendered})
-                    html_parts.append(rendered)
-                prose.clear()
-
         index = 0
         while index < len(tokens):
-            token = tokens[index]
-            if token.type == "container_finding_open":
-                depth, end = 0, index
-                for end in range(index, len(tokens)):
-                    if tokens[end].type == "container_finding_open":
-                        depth += 1
-                    elif tokens[end].type == "container_finding_close":
-                        depth -= 1
-                        if depth == 0:
-                            break
-                flush()
-                finding = self.parse_finding(tokens[index:end + 1], len(self.b.findings))
-                if finding is not None:
-                    self.b.findings.append(finding)
-                    self.b.segments.append({"finding": finding.key})
-                    self.b.toc.append({"id": finding.key, "title": finding.title, "level": 3})
-                    self.b.anchors.add(finding.key)
-                    html_parts.append(
-                        f'<section class="finding" id="{finding.key}">'
-                        f"<h2>{_escape(finding.title)}</h2>{finding.body_html}"
-                        + "".join(figure_html(f) for f in finding.figures) + "</section>"
-                    )
+            if tokens[index].type == "container_finding_open":
+                end = _block_end(tokens, index)
+                self.flush_prose(prose, html_parts)
+                self.add_finding(tokens[index:end + 1], html_parts)
                 index = end + 1
                 continue
-            if token.type == "fence" and token.info.strip() == "figure":
-                self.error(self.line(token), "figure blocks belong inside a finding")
-            if token.type == "heading_open" and token.tag == "h2":
-                anchor = token.attrGet("id")
-                self.b.toc.append({"id": anchor, "title": tokens[index + 1].content,
-                                   "level": 2})
-                self.b.anchors.add(anchor)
-            prose.append(token)
+            self.note_prose_token(tokens, index)
+            prose.append(tokens[index])
             index += 1
-        flush()
+        self.flush_prose(prose, html_parts)
         for term in self.b.glossary_terms:
             self.b.anchors.add(f"term-{term['key']}")
         self.b.body_html = sanitise_trusted_html("".join(html_parts))
 
 
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
+def _block_end(tokens, start: int) -> int:
+    """The index of the token closing the finding block opened at ``start``."""
+    depth, end = 0, start
+    for end in range(start, len(tokens)):
+        if tokens[end].type == "container_finding_open":
+            depth += 1
+        elif tokens[end].type == "container_finding_close":
+            depth -= 1
+            if depth == 0:
+                break
+    return end
 
 
 def _hash(briefing: ParsedBriefing, glossary_raw: bytes) -> str:
+    """What the import compares: the renderer's version, the file and the glossary."""
     digest = hashlib.sha256(RENDERER_VERSION.encode())
     digest.update(briefing.raw)
     digest.update(glossary_raw)  # definitions are rendered into every briefing
     return digest.hexdigest()
 
 
-def load_content(directory: str | Path) -> tuple[list[ParsedBriefing], list[ContentError]]:
-    """Parse, render and check every briefing file; errors are ``file:line: message``."""
-    directory = Path(directory)
-    errors: list[ContentError] = []
-    files = sorted(directory.glob("*.md"))
-    if not files:
-        return [], [ContentError(str(directory), 0, "no briefing files (*.md) found")]
-    briefings: list[ParsedBriefing] = []
-    for path in files:
-        name = str(path)
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            errors.append(ContentError(name, raw[: exc.start].count(b"\n") + 1,
-                                       "the file is not valid UTF-8"))
-            continue
-        if "\x00" in text:
-            errors.append(ContentError(name, text[: text.index("\x00")].count("\n") + 1,
-                                       "the file contains a NUL byte"))
-            continue
-        parsed = _parse_front_matter(path, name, text, errors)
-        if parsed is None:
-            continue
-        start = _body_start(text)
-        parsed.body = "\n".join(text.split("\n")[start:])
-        parsed.body_line = start + 1
-        parsed.raw = raw
-        briefings.append(parsed)
+def _read(path: Path, errors: list[ContentError]) -> ParsedBriefing | None:
+    """One file's front matter and body, or None with the reasons added to ``errors``."""
+    name = str(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(ContentError(name, raw[: exc.start].count(b"\n") + 1,
+                                   "the file is not valid UTF-8"))
+        return None
+    if "\x00" in text:
+        errors.append(ContentError(name, text[: text.index("\x00")].count("\n") + 1,
+                                   "the file contains a NUL byte"))
+        return None
+    front = parse_front_matter(name, text, errors)
+    if front is None:
+        return None
+    start = body_start(text)
+    return ParsedBriefing(path=path, **vars(front), body="\n".join(text.split("\n")[start:]),
+                          body_line=start + 1, raw=raw)
 
+
+def _by_slug(briefings: list[ParsedBriefing],
+             errors: list[ContentError]) -> dict[str, ParsedBriefing]:
+    """The briefings by slug; a slug used twice is an error at the second file."""
     by_slug: dict[str, ParsedBriefing] = {}
     for briefing in briefings:
         if briefing.slug in by_slug:
-            errors.append(ContentError(str(briefing.path), _front_matter_line(
-                briefing.raw.decode(), "slug"), f"slug '{briefing.slug}' is also used by "
-                f"{by_slug[briefing.slug].path.name}"))
+            errors.append(ContentError(
+                str(briefing.path), key_line(briefing.raw.decode(), "slug"),
+                f"slug '{briefing.slug}' is also used by {by_slug[briefing.slug].path.name}"))
         by_slug[briefing.slug] = briefing
-    glossaries = [b for b in briefings if b.is_glossary]
-    if len(glossaries) > 1:
-        errors.append(ContentError(str(glossaries[1].path), 1, "only one glossary file allowed"))
-    glossary = {t["key"]: t for g in glossaries for t in g.glossary_terms}
-    glossary_slug = glossaries[0].slug if glossaries else "glossary"
-    glossary_raw = glossaries[0].raw if glossaries else b""
+    return by_slug
 
+
+@dataclass
+class _Glossary:
+    """The one glossary file's terms, its slug and its source (hashed into every file)."""
+
+    terms: dict[str, dict]
+    slug: str
+    raw: bytes
+
+    @classmethod
+    def find(cls, briefings: list[ParsedBriefing], errors: list[ContentError]) -> _Glossary:
+        """The glossary among ``briefings``; a second one is an error."""
+        glossaries = [b for b in briefings if b.is_glossary]
+        if len(glossaries) > 1:
+            errors.append(ContentError(str(glossaries[1].path), 1,
+                                       "only one glossary file allowed"))
+        first = glossaries[0] if glossaries else None
+        return cls(terms={t["key"]: t for g in glossaries for t in g.glossary_terms},
+                   slug=first.slug if first else "glossary", raw=first.raw if first else b"")
+
+
+def _render_bodies(briefings: list[ParsedBriefing], glossary: _Glossary,
+                   errors: list[ContentError]) -> dict[str, tuple[str, int]]:
+    """Render every body; return where each finding id is defined (file, line)."""
     finding_files: dict[str, tuple[str, int]] = {}
     for briefing in briefings:
         name = str(briefing.path)
-        _Body(briefing, name, glossary, glossary_slug, errors).run()
+        _Body(briefing, name, glossary.terms, glossary.slug, errors).run()
         for finding in briefing.findings:
             if finding.key in finding_files:
                 other, other_line = finding_files[finding.key]
@@ -426,8 +348,20 @@ def load_content(directory: str | Path) -> tuple[list[ParsedBriefing], list[Cont
                                            f"{other_line})"))
             else:
                 finding_files[finding.key] = (name, finding.line)
-        briefing.content_hash = _hash(briefing, glossary_raw)
+        briefing.content_hash = _hash(briefing, glossary.raw)
+    return finding_files
 
+
+def load_content(directory: str | Path) -> tuple[list[ParsedBriefing], list[ContentError]]:
+    """Parse, render and check every briefing file; errors are ``file:line: message``."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.md"))
+    if not files:
+        return [], [ContentError(str(directory), 0, "no briefing files (*.md) found")]
+    errors: list[ContentError] = []
+    briefings = [b for b in (_read(path, errors) for path in files) if b is not None]
+    by_slug = _by_slug(briefings, errors)
+    finding_files = _render_bodies(briefings, _Glossary.find(briefings, errors), errors)
     for briefing in briefings:
         for line, href in briefing.internal_links:
             problem = _check_link(href, by_slug, finding_files)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dialogue.briefings import services
-from dialogue.briefings.models import Finding, Reaction, ReactionAnswer
+from dialogue.briefings.models import Briefing, Finding, Reaction, ReactionAnswer
 from dialogue.extensions import db
 
 
@@ -13,8 +13,11 @@ def load_demo(people) -> list[str]:
     """Import the briefings (idempotent) and add demo reactions that are missing."""
     report = services.import_content()
     added = [f"briefings: {item}" for item in report.added]
+    # Evidence only: a methods statement (the overview's) takes no reactions.
     findings = db.session.scalars(
-        select(Finding).where(Finding.retired_at.is_(None)).order_by(Finding.id).limit(8)
+        select(Finding).join(Briefing, Briefing.id == Finding.briefing_id)
+        .where(Finding.retired_at.is_(None), Briefing.kind != "methods")
+        .order_by(Finding.id).limit(8)
     ).all()
     answers = list(ReactionAnswer)
     existing = set(db.session.execute(select(Reaction.finding_id, Reaction.user_id)).all())

@@ -12,9 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dialogue.auth.models import EducationRole, Phase, SchoolType, _enum_column
-from dialogue.db import Base, utcnow
-from dialogue.search import SearchDocument  # noqa: F401  (registers the search table)
+from dialogue.db import Base, ProfileSnapshot, enum_column, utcnow
 
 
 class Briefing(Base):
@@ -32,6 +30,10 @@ class Briefing(Base):
     sources: Mapped[list] = mapped_column(JSON, default=list)
     updated: Mapped[date]
     is_glossary: Mapped[bool] = mapped_column(default=False)
+    # The front matter's ``kind``: "methods" for statements about how the study was done,
+    # which take no reactions; "findings" otherwise.
+    kind: Mapped[str] = mapped_column(String(20), default="findings",
+                                      server_default="findings")
     # The whole briefing as static HTML (PDF, search); ``segments`` is the same content
     # as a list of {"html": ...} prose and {"finding": key} slots, so the page can put
     # each finding's live parts (reactions, comment count) in place.
@@ -94,6 +96,11 @@ class Finding(Base):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
+    @property
+    def is_methods(self) -> bool:
+        """A statement of how the study was done (its briefing's ``kind: methods``)."""
+        return self.briefing.kind == "methods"
+
     def retire(self) -> bool:
         """Mark as retired (kept with its reactions and comments); False if it already was."""
         if self.retired_at is not None:
@@ -145,7 +152,7 @@ REACTION_LABELS = {
 }
 
 
-class Reaction(Base):
+class Reaction(ProfileSnapshot, Base):
     """One person's answer to "does this match your experience?" for one finding.
 
     The profile columns are a snapshot taken when the person last answered, so research
@@ -159,17 +166,10 @@ class Reaction(Base):
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"),
                                             index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    answer: Mapped[ReactionAnswer] = mapped_column(_enum_column(ReactionAnswer,
+    answer: Mapped[ReactionAnswer] = mapped_column(enum_column(ReactionAnswer,
                                                                 "reaction_answer"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    education_role: Mapped[EducationRole | None] = mapped_column(
-        _enum_column(EducationRole, "education_role")
-    )
-    phase: Mapped[Phase | None] = mapped_column(_enum_column(Phase, "phase"))
-    school_type: Mapped[SchoolType | None] = mapped_column(
-        _enum_column(SchoolType, "school_type")
-    )
     locality_id: Mapped[int | None] = mapped_column(
         ForeignKey("localities.id", ondelete="SET NULL")
     )

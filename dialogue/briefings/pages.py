@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from flask import current_app, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select, text
 
+from dialogue.briefings.comments import comment_counts as count_comments
 from dialogue.briefings.models import Briefing, GlossaryTerm
 from dialogue.extensions import db
 
@@ -42,6 +44,7 @@ class FindingStub:
     title: str
     discussion_url: str = ""
     is_retired: bool = False
+    is_methods: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def _render(slug: str, rows) -> RenderedPage:
     parts.append(html[position:])
     stubs = {
         f.id: FindingStub(f.id, f.key, f.title,
-                          url_for("briefings.finding", key=f.key, _anchor="discussion"))
+                          url_for("briefings.finding", key=f.key, _anchor="discussion"),
+                          is_methods=briefing.kind == "methods")
         for f in findings
     }
     anonymous = {
@@ -114,13 +118,11 @@ def _render(slug: str, rows) -> RenderedPage:
     )
 
 
-def discussion_link(stub: FindingStub, counts: dict[int, int] | None) -> str:
+def discussion_link(stub: FindingStub, counts: dict[int, int]) -> str:
     """The link to a finding's discussion with its comment count (plain Python: it is
     filled in ten or twenty times per page view)."""
-    count = None if counts is None else counts.get(stub.id, 0)
-    if count is None:
-        text = "Discuss this finding"
-    elif count == 0:
+    count = counts.get(stub.id, 0)
+    if count == 0:
         text = "Start the discussion of this finding"
     else:
         text = f"Read the discussion ({count} comment{'' if count == 1 else 's'})"
@@ -129,7 +131,7 @@ def discussion_link(stub: FindingStub, counts: dict[int, int] | None) -> str:
             f'<span class="govuk-visually-hidden">: {html.escape(stub.title)}</span></a></p>')
 
 
-def assemble(page: RenderedPage, counts: dict[int, int] | None,
+def assemble(page: RenderedPage, counts: dict[int, int],
              reaction: Callable[[FindingStub], str] | None = None) -> Markup:
     """The page body with its slots filled; ``reaction`` renders a signed-in person's
     widget (None: the anonymous prompt rendered with the page)."""
@@ -150,8 +152,6 @@ def _current_version() -> str:
     """The content version, asked of the database at most every
     BRIEFING_PAGE_CHECK_SECONDS (default 1; 0 under test) per process: after an
     import, other workers serve the old page for at most that long."""
-    import time
-
     state: dict = current_app.extensions.setdefault("briefing_version", {})
     now = time.monotonic()
     if "version" not in state or now - state["checked"] >= _interval():
@@ -163,20 +163,16 @@ def _interval() -> float:
     return float(current_app.config["BRIEFING_PAGE_CHECK_SECONDS"])
 
 
-def comment_counts(page: RenderedPage) -> dict[int, int] | None:
+def comment_counts(page: RenderedPage) -> dict[int, int]:
     """Comment counts for the page's findings, kept per process for the same interval
     as the version: a new comment shows in the count on the briefing page within a
     second (the finding's own page always reads them fresh)."""
-    import time
-
-    from dialogue.briefings import services
-
     cache: dict = current_app.extensions.setdefault("briefing_comment_counts", {})
     now = time.monotonic()
     hit = cache.get(page.slug)
     if hit is not None and now - hit[0] < _interval():
         return hit[1]
-    counts = services.comment_counts(list(page.findings))
+    counts = count_comments(list(page.findings))
     cache[page.slug] = (now, counts)
     return counts
 

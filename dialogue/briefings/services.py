@@ -5,6 +5,7 @@ Every function flushes and never commits; the caller (a view or the CLI) commits
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -14,9 +15,9 @@ from pathlib import Path
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from dialogue import search
+from dialogue import page_sections
+from dialogue.briefings import pages
 from dialogue.briefings.content import ContentError, ParsedBriefing, load_content
 from dialogue.briefings.models import (
     Briefing,
@@ -26,8 +27,12 @@ from dialogue.briefings.models import (
     Reaction,
     ReactionAnswer,
 )
-from dialogue.db import utcnow
+from dialogue.briefings.rendering import html_to_text
+from dialogue.db import upsert_statement, utcnow
 from dialogue.extensions import db
+from dialogue.pdf import render_pdf, render_pdf_limited
+from dialogue.refusals import InvalidTransition
+from dialogue.search import index as search
 
 PDF_VERSION = "1"
 
@@ -40,8 +45,19 @@ class ContentInvalid(Exception):
         self.errors = errors
 
 
-class FindingRetired(Exception):
+class FindingRetired(InvalidTransition):
     """The finding was retired; it takes no new reactions."""
+
+
+RETIRED = "This finding has been retired, so it no longer takes reactions."
+
+
+class MethodsStatement(InvalidTransition):
+    """The finding says how the study was done; there is no experience to match."""
+
+
+METHODS = ("This describes how the study was done, not what it found, so it does not "
+           "take reactions.")
 
 
 @dataclass
@@ -68,6 +84,7 @@ def _apply_briefing(briefing: Briefing, parsed: ParsedBriefing) -> None:
     briefing.sources = parsed.sources
     briefing.updated = parsed.updated
     briefing.is_glossary = parsed.is_glossary
+    briefing.kind = parsed.kind
     briefing.body_html = parsed.body_html
     briefing.segments = parsed.segments
     briefing.toc = parsed.toc
@@ -153,15 +170,11 @@ def import_content(directory: str | Path | None = None) -> ImportReport:
             search.remove_document("briefing", briefing.id)
     db.session.flush()
     if not report.unchanged:
-        from dialogue.briefings import pages
-
         pages.forget()
     return report
 
 
 def _index_briefing(briefing: Briefing, parsed: ParsedBriefing) -> None:
-    from dialogue.briefings.rendering import html_to_text
-
     prose = " ".join(html_to_text(s["html"]) for s in parsed.segments if "html" in s)
     terms = " ".join(f"{t['term']}: {t['definition']}" for t in parsed.glossary_terms)
     search.index_document("briefing", briefing.id, briefing.title,
@@ -219,15 +232,6 @@ def headline_figures(briefing_ids: list[int], per_briefing: int = 2) -> dict[int
     return result
 
 
-def comment_counts(finding_ids: list[int]) -> dict[int, int] | None:
-    """Comment counts from the moderation feature, or None while it does not exist."""
-    try:
-        from dialogue.moderation.services import comment_counts as counts
-    except ImportError:
-        return None
-    return counts(finding_ids)
-
-
 # --- Reactions -------------------------------------------------------------------
 
 
@@ -238,20 +242,18 @@ def react(finding: Finding, user, answer: ReactionAnswer) -> None:
     cannot create two rows.
     """
     if finding.is_retired:
-        raise FindingRetired(finding.key)
+        raise FindingRetired(RETIRED)
+    if finding.is_methods:
+        raise MethodsStatement(METHODS)
     now = utcnow()
     values = {"finding_id": finding.id, "user_id": user.id, "answer": answer,
               "created_at": now, "updated_at": now, "education_role": user.education_role,
               "phase": user.phase, "school_type": user.school_type,
               "locality_id": user.locality_id}
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Reaction).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["finding_id", "user_id"],
-        set_={k: statement.excluded[k] for k in ("answer", "updated_at", "education_role",
-                                                  "phase", "school_type", "locality_id")},
-    )
-    db.session.execute(statement)
+    db.session.execute(upsert_statement(
+        db.engine.dialect.name, Reaction, values, key=("finding_id", "user_id"),
+        update=("answer", "updated_at", "education_role", "phase", "school_type",
+                "locality_id")))
     db.session.flush()
 
 
@@ -284,7 +286,11 @@ def reaction_totals(finding_ids: list[int]) -> dict[int, dict[ReactionAnswer, in
 
 def pdf_cache_path(briefing: Briefing) -> Path:
     folder = Path(current_app.instance_path) / "pdf-cache"
-    return folder / f"briefing-{briefing.slug}-{briefing.content_hash[:20]}-v{PDF_VERSION}.pdf"
+    # Sections other features add (published responses) change the file too.
+    stamp, _ = page_sections.pdf_sections(briefing)
+    extra = hashlib.sha256(stamp.encode()).hexdigest()[:12] if stamp else "0"
+    return folder / (f"briefing-{briefing.slug}-{briefing.content_hash[:20]}-{extra}"
+                     f"-v{PDF_VERSION}.pdf")
 
 
 def build_briefing_pdf(briefing: Briefing, *, fetcher=None, limited: bool = False) -> bytes:
@@ -293,15 +299,13 @@ def build_briefing_pdf(briefing: Briefing, *, fetcher=None, limited: bool = Fals
     ``limited``: in a niced child process with time and memory limits
     (``dialogue.jobs.run_limited``), so a render never competes with live requests.
     """
-    from dialogue.pdf import render_pdf
-
     # Site-relative links would point at the renderer's made-up origin in the PDF;
     # the glossary and cross-references read fine as plain text on paper.
     body = Markup(re.sub(r'\shref="/[^"]*"', "", briefing.body_html))  # noqa: S704
-    html = render_template("briefings/print.html", briefing=briefing, body=body)
+    _, sections = page_sections.pdf_sections(briefing)
+    html = render_template("briefings/print.html", briefing=briefing, body=body,
+                           sections=sections)
     if limited:
-        from dialogue.pdf import render_pdf_limited
-
         return render_pdf_limited(html)
     return render_pdf(html, stylesheets=("css/print.css",), fetcher=fetcher)
 

@@ -1,35 +1,31 @@
-"""Briefing pages, the finding page, reactions, the PDF and site search."""
+"""Briefing pages, the finding page, reactions, comments and the PDF."""
 
 from __future__ import annotations
 
 import io
 
-from flask import (
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
-from flask_login import current_user
+from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from dialogue import search as search_service
+from dialogue import page_sections, responses
 from dialogue.auth.decorators import permission_required
 from dialogue.auth.permissions import can_contribute
-from dialogue.briefings import bp, pages, services
-from dialogue.briefings.forms import ReactionForm
+from dialogue.briefings import bp, comments, pages, services
+from dialogue.briefings.forms import CommentForm, ReactionForm
 from dialogue.briefings.models import (
     REACTION_LABELS,
     Briefing,
     Finding,
     ReactionAnswer,
 )
-from dialogue.extensions import db, htmx, limiter
+from dialogue.discussion import services as posts
+from dialogue.extensions import db, htmx
 from dialogue.forms import form_status
+from dialogue.ratelimits import posting_limit, reaction_limit
+from dialogue.refusals import Refusal, Unprocessable
+from dialogue.responses import done
 
 # Themes are slugs in the front matter; these read better where it matters.
 THEME_LABELS = {"mats": "Multi-academy trusts", "siss": "The self-improving system"}
@@ -92,7 +88,9 @@ def show(slug: str):
                                    origin="briefing", **state)
 
     return render_template("briefings/show.html", page=page,
-                           body=pages.assemble(page, counts, reaction))
+                           body=pages.assemble(page, counts, reaction),
+                           sections=page_sections.collect(page_sections.briefing_sections,
+                                                          briefing_id=page.briefing_id))
 
 
 @bp.route("/briefings/<slug>.pdf")
@@ -104,70 +102,92 @@ def pdf(slug: str):
                      etag=briefing.content_hash[:32], max_age=3600, conditional=True)
 
 
+def _finding_or_404(key: str) -> Finding:
+    return db.one_or_404(select(Finding).where(Finding.key == key))
+
+
 @bp.route("/findings/<key>")
 def finding(key: str):
     """A single finding with its figures, reaction widget and discussion."""
-    item = db.one_or_404(select(Finding).where(Finding.key == key))
-    counts = services.comment_counts([item.id])
-    return render_template("briefings/finding.html", finding=item, briefing=item.briefing,
-                           form=ReactionForm(), comment_counts=counts, origin="finding",
-                           **_reaction_state([item]))
+    item = _finding_or_404(key)
+    return responses.show("briefings/finding.html", finding=item, briefing=item.briefing,
+                form=ReactionForm(), comment_counts=comments.comment_counts([item.id]),
+                comments=comments.comment_section(item), origin="finding",
+                sections=page_sections.collect(page_sections.finding_sections, finding=item),
+                **_reaction_state([item]))
 
 
-def _vote_limit() -> str:
-    return current_app.config.get("VOTE_RATE_LIMIT", "60 per minute")
-
-
-def _per_user() -> str:
-    # A whole school can share one IP address, so votes are limited per person.
-    return f"user:{current_user.get_id()}"
+def _answer(item: Finding, form: ReactionForm) -> ReactionAnswer:
+    """The answer given, or a refusal saying why there is none."""
+    if item.is_retired:
+        raise services.FindingRetired(services.RETIRED)
+    if item.is_methods:
+        raise services.MethodsStatement(services.METHODS)
+    if not form.validate_on_submit():
+        raise Unprocessable(next(iter(form.answer.errors), "Your reaction could not be recorded."))
+    return ReactionAnswer(form.answer.data)
 
 
 @bp.route("/findings/<key>/reaction", methods=["POST"])
 @permission_required(can_contribute)
-@limiter.limit(_vote_limit, key_func=_per_user)
+@reaction_limit
 def react(key: str):
     """Record or change the signed-in person's reaction to a finding."""
-    item = db.one_or_404(select(Finding).where(Finding.key == key))
+    item = _finding_or_404(key)
     form = ReactionForm()
     origin = "briefing" if request.form.get("origin") == "briefing" else "finding"
-    status, message = 200, None
-    if item.is_retired:
-        status = 409
-        message = "This finding has been retired, so it no longer takes reactions."
-    elif not form.validate_on_submit():
-        status = form_status(form)
-        message = next(iter(form.answer.errors), "Your reaction could not be recorded.")
+    try:
+        services.react(item, current_user, _answer(item, form))
+    except Refusal as error:  # retired, also between the check and the write
+        db.session.rollback()
+        status, message = error.status, error.message
     else:
-        try:
-            services.react(item, current_user, ReactionAnswer(form.answer.data))
-        except services.FindingRetired:  # retired between the check and the write
-            db.session.rollback()
-            status = 409
-            message = "This finding has been retired, so it no longer takes reactions."
-        else:
-            db.session.commit()
-            if not htmx:
-                anchor = f"reaction-{item.key}"
-                if origin == "briefing":
-                    return redirect(url_for("briefings.show", slug=item.briefing.slug,
-                                            _anchor=anchor), code=303)
-                return redirect(url_for("briefings.finding", key=item.key, _anchor=anchor),
-                                code=303)
-            message = "Thank you: your reaction has been recorded."
+        db.session.commit()
+        if not htmx:
+            anchor = f"reaction-{item.key}"
+            if origin == "briefing":
+                return redirect(url_for("briefings.show", slug=item.briefing.slug,
+                                        _anchor=anchor), code=303)
+            return redirect(url_for("briefings.finding", key=item.key, _anchor=anchor),
+                            code=303)
+        status, message = 200, "Thank you: your reaction has been recorded."
     context = dict(finding=item, form=form, origin=origin, message=message,
                    error=status != 200, **_reaction_state([item]))
     if htmx:
-        return render_template("briefings/_reaction.html", oob=True, **context), status
-    counts = services.comment_counts([item.id])
-    return render_template("briefings/finding.html", briefing=item.briefing,
-                           comment_counts=counts, **context), status
+        return responses.show("briefings/_reaction.html", status=status, oob=True, **context)
+    return responses.show("briefings/finding.html", status=status, briefing=item.briefing,
+                comment_counts=comments.comment_counts([item.id]),
+                comments=comments.comment_section(item),
+                sections=page_sections.collect(page_sections.finding_sections, finding=item),
+                **context)
 
 
-@bp.route("/search")
-def search():
-    """Search briefings, findings and (once they exist) forum threads."""
-    query = (request.args.get("q") or "").strip()[:200]
-    page = request.args.get("page", 1, type=int) or 1
-    results = search_service.search(query, page=page, per_page=20) if query else None
-    return render_template("search/page.html", query=query, results=results)
+@bp.route("/findings/<key>/comments", methods=["POST"])
+@login_required
+@posting_limit
+def comment(key: str):
+    """Comment on a finding, or reply to a comment (one level)."""
+    item = _finding_or_404(key)
+    form = CommentForm()
+    if item.is_retired:
+        # The form already holds what was typed; it is shown again with this error.
+        form.body.errors = ["This finding has been retired, so it takes no new comments"]
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            post = posts.create_post(current_user, form.body.data, finding=item,
+                                     parent=comments.reply_parent(item, form.parent_id.data))
+        except posts.PostingRefused as error:
+            form.body.errors = [str(error)]
+            status = error.status
+        else:
+            db.session.commit()
+            return done(url_for("briefings.finding", key=item.key, _anchor=f"post-{post.id}"),
+                        "Your comment is waiting for a moderator. Only you can see it until "
+                        "it is approved." if post.is_held else "Your comment has been posted.",
+                        fragment="briefings/_comments.html", finding=item,
+                        comments=comments.comment_section(item))
+    else:
+        status = form_status(form)
+    return responses.show("briefings/comment.html", "briefings/_comments.html", status=status,
+                finding=item, form=form, comments=comments.comment_section(item, form))

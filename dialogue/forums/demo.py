@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from dialogue.discussion import services as posts
+from dialogue.discussion.models import FlagReason, Post, PostStatus
 from dialogue.extensions import db
 from dialogue.forums import services as forums
 from dialogue.forums.models import Thread
-from dialogue.moderation import services as posts
-from dialogue.moderation.models import FlagReason, Post, PostStatus
+from dialogue.moderation.subscribers import index_post
 
 DEMO_THREADS = [
     ("locality-a", "Sharing subject leadership across our cluster",
@@ -56,7 +57,7 @@ def load_demo(people) -> list[str]:
         post = forums.reply(newcomer, practice, "First time here. In our area the local "
                             "authority still convenes heads every term, trust or not.")
         post.status, post.approved_at = PostStatus.HELD, None
-        posts.index_post(post, "")  # out of search until a moderator approves it
+        index_post(post)  # out of search until a moderator approves it
         added.append("a held post awaiting approval")
         flagged = forums.reply(voices[0], practice,
                                "Anyone who disagrees with me here clearly has not read it.")
@@ -66,7 +67,6 @@ def load_demo(people) -> list[str]:
         added.append("a flagged post")
     db.session.flush()
     return added
-
 
 
 def _publish_now(post: Post) -> Post:

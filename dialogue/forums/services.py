@@ -1,12 +1,11 @@
 """Forum operations: standing threads, new threads, replies, subscriptions, thread moderation.
 
-Posts themselves (writing, editing, flagging, hiding) are the moderation package's; a
-forum post is a ``Post`` with a ``thread_id``.
+Posts themselves (writing, editing, flagging, hiding) are the discussion layer's; a
+forum post is a ``Post`` with a ``thread_id``. What forums do when a post changes is in
+``dialogue.forums.subscribers``.
 """
 
 from __future__ import annotations
-
-import re
 
 from flask import url_for
 from sqlalchemy import exists, false, func, or_, select, true
@@ -14,12 +13,15 @@ from sqlalchemy import exists, false, func, or_, select, true
 from dialogue import audit
 from dialogue.auth import permissions
 from dialogue.db import utcnow
+from dialogue.discussion import services as posts
+from dialogue.discussion.models import Post, PostStatus
+from dialogue.discussion.services import PostingRefused
 from dialogue.extensions import db
 from dialogue.forums.models import STANDING_QUESTIONS, Subscription, Thread
 from dialogue.localities import Locality, all_localities
-from dialogue.moderation import services as posts
-from dialogue.moderation.models import Post, PostStatus
-from dialogue.notifications.services import notify
+from dialogue.moderation.subscribers import index_post
+from dialogue.refusals import NotPermitted
+from dialogue.search import index as search
 
 MAX_TITLE = 150
 
@@ -113,33 +115,6 @@ def page_of_post(post: Post, viewer, per_page: int = 50) -> int:
     return (before or 0) // per_page + 1
 
 
-FINDING_LINK = re.compile(
-    r"(?:/findings/|/briefings/[a-z0-9][a-z0-9-]*#)([a-z0-9][a-z0-9-]{0,119})", re.IGNORECASE)
-
-
-def linked_finding_keys(text: str) -> list[str]:
-    """Finding keys a post links to (``/findings/<key>`` or ``/briefings/<slug>#<key>``)."""
-    seen: dict[str, None] = {}
-    for match in FINDING_LINK.finditer(text or ""):
-        seen.setdefault(match.group(1).lower(), None)
-    return list(seen)
-
-
-def finding_cards(post_list: list[Post]) -> dict[str, object]:
-    """The findings linked from these posts, by key, in one query (none if briefings
-    have not been imported)."""
-    keys = {key for post in post_list if post.is_visible or post.is_held
-            for key in linked_finding_keys(post.body)}
-    if not keys:
-        return {}
-    try:
-        from dialogue.briefings.models import Finding
-    except ImportError:
-        return {}
-    return {finding.key: finding for finding in db.session.scalars(
-        select(Finding).where(Finding.key.in_(keys)))}
-
-
 def thread_is_public(thread: Thread) -> bool:
     """Whether anyone may see this thread (one of its posts is visible)."""
     return bool(db.session.scalar(select(is_published()).where(Thread.id == thread.id)))
@@ -162,12 +137,12 @@ def is_subscribed(user, *, thread: Thread | None = None,
 def create_thread(author, locality: Locality, title: str, body: str) -> tuple[Thread, Post]:
     """Start a thread with its opening post; the author follows it."""
     if not permissions.can_post_in_locality(author, locality):
-        raise posts.PostingRefused("You cannot start a thread here")
+        raise PostingRefused("You cannot start a thread here")
     title = (title or "").strip()
     if not title:
-        raise posts.PostingRefused("Enter a title")
+        raise PostingRefused("Enter a title")
     if len(title) > MAX_TITLE:
-        raise posts.PostingRefused(f"Title must be {MAX_TITLE} characters or fewer")
+        raise PostingRefused(f"Title must be {MAX_TITLE} characters or fewer")
     thread = Thread(locality_id=locality.id, title=title, author_id=author.id)
     db.session.add(thread)
     db.session.flush()
@@ -179,13 +154,15 @@ def create_thread(author, locality: Locality, title: str, body: str) -> tuple[Th
 def reply(author, thread: Thread, body: str, quoted: Post | None = None) -> Post:
     """Reply in a thread (optionally quoting one of its posts)."""
     if not permissions.can_contribute(author):
-        raise posts.PostingRefused("Your account cannot post at the moment")
+        raise PostingRefused("Your account cannot post at the moment")
     if thread.is_deleted:
-        raise posts.PostingRefused("This thread has been removed, so it takes no replies")
+        raise PostingRefused("This thread has been removed, so it takes no replies",
+                             status=409)
     if thread.locked:
-        raise posts.PostingRefused("This thread is locked, so it takes no new replies")
+        raise PostingRefused("This thread is locked, so it takes no new replies",
+                             status=409)
     if not permissions.can_reply_to_thread(author, thread):
-        raise posts.PostingRefused("You cannot reply in this thread")
+        raise PostingRefused("You cannot reply in this thread")
     if quoted is not None and (quoted.thread_id != thread.id or not quoted.is_visible):
         quoted = None
     return posts.create_post(author, body, thread=thread, parent=quoted)
@@ -212,38 +189,6 @@ def unsubscribe(user, *, thread: Thread | None = None,
     return (db.session.execute(statement).rowcount or 0) > 0
 
 
-@posts.on_publish
-def _post_published(post: Post, first_time: bool) -> None:
-    """A forum post became visible: move the thread's activity, index it, tell followers."""
-    if post.thread_id is None:
-        return
-    thread = db.session.get(Thread, post.thread_id)
-    if first_time:
-        thread.last_activity_at = utcnow()
-    first_id = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id))
-    search = posts._search()
-    if post.id == first_id:
-        if search is not None:
-            search.index_document("thread", thread.id, thread.title, post.body,
-                                  url_for("forums.thread", thread_id=thread.id),
-                                  locality_id=thread.locality_id)
-        return
-    if not first_time:
-        return
-    followers = set(db.session.scalars(
-        select(Subscription.user_id).where(
-            (Subscription.thread_id == thread.id)
-            | (Subscription.locality_id == thread.locality_id))))
-    followers.discard(post.author_id)
-    if not followers:
-        return
-    from dialogue.auth.models import User
-
-    for user in db.session.scalars(select(User).where(User.id.in_(followers),
-                                                      User.active.is_(True))):
-        notify(user, f"New reply in “{thread.title}”", posts.post_url(post))
-
-
 # --- moderating threads -----------------------------------------------------------------
 
 THREAD_ACTIONS = {
@@ -255,7 +200,7 @@ THREAD_ACTIONS = {
 def moderate_thread(thread: Thread, moderator, action: str, reason: str = "") -> bool:
     """Lock, unlock, pin, unpin, remove or restore a thread; False if already so."""
     if not permissions.can_moderate(moderator, thread.locality_id):
-        raise PermissionError("not a moderator here")
+        raise NotPermitted("You cannot moderate this thread")
     if action in THREAD_ACTIONS:
         attribute, value = THREAD_ACTIONS[action]
         result = db.session.execute(
@@ -280,11 +225,27 @@ def moderate_thread(thread: Thread, moderator, action: str, reason: str = "") ->
     return changed
 
 
+def opening_post_id(thread_id: int) -> int | None:
+    """The id of a thread's opening post (its first)."""
+    return db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread_id))
+
+
+def refresh_thread_entry(thread: Thread) -> None:
+    """The thread's search entry follows what everyone can see: its title and its opening
+    post's text; the title alone once that post is hidden or deleted while replies are
+    still shown; nothing while the thread is removed or not yet public."""
+    if thread.is_deleted or not thread_is_public(thread):
+        search.remove_document("thread", thread.id)
+        return
+    opening = db.session.get(Post, opening_post_id(thread.id))
+    search.index_document("thread", thread.id, thread.title,
+                          opening.body if opening.is_visible else "",
+                          url_for("forums.thread", thread_id=thread.id),
+                          locality_id=thread.locality_id)
+
+
 def _reindex_thread(thread: Thread, *, removed: bool) -> None:
     """A removed thread and its posts leave search; a restored one comes back."""
-    search = posts._search()
-    if search is None:
-        return
     thread_posts = db.session.scalars(
         select(Post).where(Post.thread_id == thread.id).order_by(Post.id)).all()
     if removed:
@@ -293,8 +254,5 @@ def _reindex_thread(thread: Thread, *, removed: bool) -> None:
             search.remove_document("post", post.id)
         return
     for post in thread_posts:
-        posts.index_post(post, thread.title)
-    if thread_posts and thread_posts[0].is_visible:
-        search.index_document("thread", thread.id, thread.title, thread_posts[0].body,
-                              url_for("forums.thread", thread_id=thread.id),
-                              locality_id=thread.locality_id)
+        index_post(post)
+    refresh_thread_entry(thread)

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from dialogue.auth import permissions
-from dialogue.extensions import db, htmx
+from dialogue.discussion import contexts
+from dialogue.discussion import services as posts
+from dialogue.discussion.models import Post
+from dialogue.discussion.viewer import viewer_for
+from dialogue.extensions import db
 from dialogue.forms import form_status
 from dialogue.forums import bp
 from dialogue.forums import services as forums
 from dialogue.forums.forms import ReplyForm, ThreadForm
 from dialogue.forums.models import Thread
 from dialogue.localities import Locality
-from dialogue.moderation import services as posts
 from dialogue.moderation.forms import DecisionForm
-from dialogue.moderation.models import Post
-from dialogue.moderation.views import posting_limit
+from dialogue.ratelimits import posting_limit
+from dialogue.responses import done, show
 
 POSTS_PER_PAGE = 50
+THREAD_ACTION_DONE = {
+    "lock": "Thread locked.", "unlock": "Thread unlocked.", "pin": "Thread pinned.",
+    "unpin": "Thread unpinned.", "remove": "Thread removed.", "restore": "Thread restored.",
+}
 
 
 def _locality(slug: str) -> Locality:
@@ -79,17 +86,17 @@ def new_thread(slug: str):
                                                 form.body.data)
         except posts.PostingRefused as error:
             form.body.errors = [str(error)]
-            status = 422
+            status = error.status
         else:
             db.session.commit()
-            flash("Your thread has been started. Your opening post is waiting for a moderator; "
-                  "only you can see it until it is approved." if post.is_held
-                  else "Your thread has been started.", "success")
-            return redirect(url_for("forums.thread", thread_id=thread.id))
+            return done(url_for("forums.thread", thread_id=thread.id),
+                        "Your thread has been started. Your opening post is waiting for a "
+                        "moderator; only you can see it until it is approved." if post.is_held
+                        else "Your thread has been started.")
     else:
         status = form_status(form)
-    return render_template("forums/new_thread.html", locality=place, form=form,
-                           refused=refused), status
+    return show("forums/new_thread.html", status=status, locality=place, form=form,
+                refused=refused)
 
 
 @bp.route("/threads/<int:thread_id>")
@@ -105,10 +112,11 @@ def thread(thread_id: int):
         form.quote_id.data = quote_id
     return render_template(
         "forums/thread.html", thread=item, page=page, post_list=post_list, form=form,
-        cards=forums.finding_cards(post_list),
+        cards=contexts.cards(post_list),
         flagged=posts.open_flags_by_user(current_user, [p.id for p in post_list]),
         subscribed=forums.is_subscribed(current_user, thread=item),
         decision_form=DecisionForm(formdata=None),
+        me=viewer_for(current_user._get_current_object(), item.locality_id),
     )
 
 
@@ -120,31 +128,28 @@ def reply(thread_id: int):
     item = _thread(thread_id)
     form = ReplyForm()
     status = 422
-    post = None
     if form.validate_on_submit():
         quoted = db.session.get(Post, form.quote_id.data) if form.quote_id.data else None
         try:
             post = forums.reply(current_user, item, form.body.data, quoted)
         except posts.PostingRefused as error:
             form.body.errors = [str(error)]
-            status = 409 if not item.accepts_replies() else 422
+            status = error.status
         else:
             db.session.commit()
-            status = 200
-    if post is not None:
-        message = ("Your reply is waiting for a moderator. Only you can see it until it is "
-                   "approved." if post.is_held else "Your reply has been posted.")
-        if htmx:
-            post = db.session.scalar(select(Post).options(posts.with_author())
-                                     .where(Post.id == post.id))
-            return render_template("forums/_reply_added.html", thread=item, post=post,
-                                   form=ReplyForm(formdata=None), notice=message,
-                                   cards=forums.finding_cards([post]), flagged=set())
-        flash(message, "success")
-        return redirect(url_for("moderation.show_post", post_id=post.id))
-    if htmx:
-        return render_template("forums/_reply_form.html", thread=item, form=form), status
-    return render_template("forums/reply.html", thread=item, form=form), status
+            return _reply_added(item, post)
+    return show("forums/reply.html", "forums/_reply_form.html", status=status, thread=item,
+                form=form)
+
+
+def _reply_added(item: Thread, post: Post):
+    message = ("Your reply is waiting for a moderator. Only you can see it until it is "
+               "approved." if post.is_held else "Your reply has been posted.")
+    post = posts.load_post(post.id)
+    return done(url_for("moderation.show_post", post_id=post.id), message,
+                fragment="forums/_reply_added.html", thread=item, post=post,
+                form=ReplyForm(formdata=None), cards=contexts.cards([post]), flagged=set(),
+                me=viewer_for(current_user._get_current_object(), item.locality_id))
 
 
 @bp.route("/threads/<int:thread_id>/subscription", methods=["POST"])
@@ -159,13 +164,10 @@ def thread_subscription(thread_id: int):
         forums.subscribe(current_user, thread=item)
         message = "You will be notified of new replies in this thread."
     db.session.commit()
-    if htmx:
-        return render_template("forums/_follow.html", target=item, message=message,
-                               subscribed=forums.is_subscribed(current_user, thread=item),
-                               action=url_for("forums.thread_subscription", thread_id=item.id),
-                               noun="thread")
-    flash(message, "success")
-    return redirect(url_for("forums.thread", thread_id=item.id))
+    return done(url_for("forums.thread", thread_id=item.id), message,
+                fragment="forums/_follow.html", target=item,
+                subscribed=forums.is_subscribed(current_user, thread=item),
+                action=url_for("forums.thread_subscription", thread_id=item.id), noun="thread")
 
 
 @bp.route("/localities/<slug>/subscription", methods=["POST"])
@@ -180,13 +182,11 @@ def locality_subscription(slug: str):
         forums.subscribe(current_user, locality=place)
         message = f"You will be notified of new replies in {place.name}."
     db.session.commit()
-    if htmx:
-        return render_template("forums/_follow.html", target=place, message=message,
-                               subscribed=forums.is_subscribed(current_user, locality=place),
-                               action=url_for("forums.locality_subscription", slug=place.slug),
-                               noun="locality")
-    flash(message, "success")
-    return redirect(url_for("forums.locality", slug=place.slug))
+    return done(url_for("forums.locality", slug=place.slug), message,
+                fragment="forums/_follow.html", target=place,
+                subscribed=forums.is_subscribed(current_user, locality=place),
+                action=url_for("forums.locality_subscription", slug=place.slug),
+                noun="locality")
 
 
 @bp.route("/threads/<int:thread_id>/moderate", methods=["POST"])
@@ -196,15 +196,12 @@ def moderate_thread(thread_id: int):
     item = db.get_or_404(Thread, thread_id)
     if not permissions.can_moderate(current_user, item.locality_id):
         abort(403)
+    back = url_for("forums.thread", thread_id=item.id)
     action = request.form.get("action", "")
-    if action not in {*forums.THREAD_ACTIONS, "remove", "restore"}:
-        flash("Choose what to do with the thread.", "error")
-    elif forums.moderate_thread(item, current_user, action,
-                                (request.form.get("reason") or "").strip()[:1000]):
-        db.session.commit()
-        flash({"lock": "Thread locked.", "unlock": "Thread unlocked.", "pin": "Thread pinned.",
-               "unpin": "Thread unpinned.", "remove": "Thread removed.",
-               "restore": "Thread restored."}[action], "success")
-    else:
-        flash("Another moderator has already done that.", "error")
-    return redirect(url_for("forums.thread", thread_id=item.id))
+    if action not in THREAD_ACTION_DONE:
+        return done(back, "Choose what to do with the thread.", category="error")
+    if not forums.moderate_thread(item, current_user, action,
+                                  (request.form.get("reason") or "").strip()[:1000]):
+        return done(back, "Another moderator has already done that.", category="error")
+    db.session.commit()
+    return done(back, THREAD_ACTION_DONE[action])

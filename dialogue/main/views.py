@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template
+from flask import jsonify, render_template
 from sqlalchemy import text
 
+from dialogue.auth.consent import CONSENT_STATEMENT, CONSENT_VERSION
 from dialogue.extensions import csrf, db
 from dialogue.main import bp
+from dialogue.redis_client import get_redis, redis_configured
 
 
 @bp.route("/")
@@ -28,10 +30,7 @@ def healthz():
         db.session.rollback()
         checks["database"] = f"unavailable: {type(error).__name__}"
         healthy = False
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        from dialogue.redis_client import get_redis
-
+    if redis_configured():
         try:
             get_redis().ping()
             checks["redis"] = "ok"
@@ -54,7 +53,5 @@ def accessibility():
 @bp.route("/privacy")
 def privacy():
     """How Dialogue uses what people contribute."""
-    from dialogue.auth.consent import CONSENT_STATEMENT, CONSENT_VERSION
-
     return render_template("main/privacy.html", consent_statement=CONSENT_STATEMENT,
                            consent_version=CONSENT_VERSION)

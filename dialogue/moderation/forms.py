@@ -1,14 +1,14 @@
-"""Forms for writing, flagging and moderating posts and comments."""
+"""Forms for writing, editing, flagging and moderating posts."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from dialogue.discussion.models import FLAG_REASON_LABELS
+from dialogue.discussion.services import MAX_BODY
 from dialogue.forms import choices, no_control_characters, strip_filter
-from dialogue.moderation.models import FLAG_REASON_LABELS
-from dialogue.moderation.services import MAX_BODY
 
 BODY_HINT = ("You can use markdown: **bold**, _italic_, lists and links. "
              f"Up to {MAX_BODY:,} characters.")
@@ -21,13 +21,6 @@ def body_field(label: str = "Your post") -> TextAreaField:
         Length(max=MAX_BODY, message=f"Text must be {MAX_BODY:,} characters or fewer"),
         no_control_characters,
     ])
-
-
-class CommentForm(FlaskForm):
-    """A comment on a finding, or a reply to one."""
-
-    body = body_field("Your comment")
-    parent_id = HiddenField(filters=[lambda v: int(v) if v and str(v).isdigit() else None])
 
 
 class EditPostForm(FlaskForm):
@@ -44,8 +37,6 @@ class FlagForm(FlaskForm):
 
     def validate_detail(self, field) -> None:
         if self.reason.data == "other" and not field.data:
-            from wtforms import ValidationError
-
             raise ValidationError("Say what is wrong with this post")
 
 

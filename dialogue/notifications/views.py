@@ -1,13 +1,17 @@
-"""The notifications page and marking notifications as read."""
+"""The notifications page, marking them read, the email choice and unsubscribing."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from dialogue.extensions import db, htmx
+from dialogue.auth.models import User
+from dialogue.extensions import csrf, db, htmx
+from dialogue.forms import form_status
 from dialogue.notifications import bp
 from dialogue.notifications import services as notifications
+from dialogue.notifications.forms import EmailChoiceForm
+from dialogue.notifications.models import EmailFrequency
 
 
 @bp.route("/notifications")
@@ -34,13 +38,41 @@ def mark_read():
     return redirect(url_for("notifications.index"))
 
 
-@bp.app_context_processor
-def unread_notifications():
-    """``unread_notifications()`` for the header badge (queried only when used)."""
+def email_choice_form() -> EmailChoiceForm:
+    """The signed-in person's email choice, as a form (for the profile page)."""
+    return EmailChoiceForm(formdata=None,
+                           data={"frequency": notifications.frequency_for(current_user).value})
 
-    def count() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return notifications.unread_count(current_user)
 
-    return {"unread_notifications": count}
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def email_settings():
+    """Choose how often to be emailed: as it happens, daily, weekly or never."""
+    form = EmailChoiceForm()
+    if form.validate_on_submit():
+        notifications.set_frequency(current_user.id, EmailFrequency(form.frequency.data))
+        db.session.commit()
+        flash("Your email choice has been saved.", "success")
+        return redirect(url_for("auth.profile") + "#email")
+    if request.method == "GET":
+        form = email_choice_form()
+    return render_template("notifications/email_settings.html", form=form), form_status(form)
+
+
+# A mail program's one-click unsubscribe (RFC 8058) POSTs here with no cookie and no
+# form of ours, so there can be no CSRF token: the signed token in the URL, which only
+# the recipient's mailbox holds, is what proves the request comes from them.
+@csrf.exempt
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """GET: ask to confirm (link scanners follow links); POST: stop all email."""
+    user_id = notifications.user_id_for_token(token)
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None:
+        abort(404)
+    if request.method == "POST":
+        notifications.set_frequency(user.id, EmailFrequency.NEVER)
+        db.session.commit()
+        return render_template("notifications/unsubscribed.html", user=user)
+    return render_template("notifications/unsubscribe.html", user=user, token=token,
+                           frequency=notifications.frequency_for(user))

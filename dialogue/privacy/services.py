@@ -6,7 +6,9 @@ is covered without changes here. What happens on erasure follows each key's
 ``ondelete``: CASCADE rows (reactions, subscriptions, notifications, tokens) go with
 the account; SET NULL rows (posts, threads, workshop participation) stay, unlinked, so
 they drop out of research outputs (which only use contributions joined to a consenting
-account). In "remove" mode the person's authored content is deleted as well.
+account). In "remove" mode each feature's eraser deletes what the person wrote, and the
+download follows the rows each feature says are owned through a parent (both told
+through ``dialogue.auth.erasure``).
 """
 
 from __future__ import annotations
@@ -19,30 +21,24 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Column, Table, delete, exists, func, select, update
+from sqlalchemy import Column, Table, delete, func, select, update
 
 from dialogue import audit
+from dialogue.auth import erasure as registry
 from dialogue.auth.models import User
 from dialogue.extensions import db
 from dialogue.privacy.models import ErasureRecord
+from dialogue.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
 MODES = ("remove", "anonymise")
 FORMAT_VERSION = 1
 
-# Content the person wrote, deleted in "remove" mode: (table, column naming the author).
-AUTHORED = (("posts", "author_id"),)
-# Rows reached through another table: (table, its key, the table it points to).
-# Their parent rows belong to the person, so these are theirs too.
-OWNED_THROUGH = (
-    ("workshop_responses", "participant_id", "workshop_participants"),
-    ("post_revisions", "post_id", "posts"),
-)
 
 
-class PrivacyError(Exception):
-    """An erasure that cannot be done yet, with a message for the person."""
+class PrivacyError(Refusal):
+    """An erasure that cannot be done yet, with a message for the person (409)."""
 
 
 def _secret(name: str) -> bool:
@@ -97,10 +93,10 @@ def own_data(user: User) -> dict:
         rows = _rows(table, column == user.id, column.name)
         if rows:
             records.setdefault(table.name, []).extend(rows)
-    for name, key, parent in OWNED_THROUGH:
-        table = db.metadata.tables.get(name)
+    for name, key, parent in registry.owned_through():
+        table = db.metadata.tables[name]
         parent_ids = [row["id"] for row in records.get(parent, []) if "id" in row]
-        if table is not None and parent_ids:
+        if parent_ids:
             rows = _rows(table, table.c[key].in_(parent_ids), None)
             if rows:
                 records[name] = rows
@@ -140,16 +136,17 @@ def erase_account(user: User, mode: str, *, by: User | None) -> ErasureRecord:
             "to someone else or ask an administrator, then try again."
         )
     user_id = user.id
-    tables = db.metadata.tables
+    users = db.metadata.tables["users"]
     # Keys with no ondelete rule that may be NULL: unlink them here, as SET NULL would.
     for table, column in user_references():
         key = next(iter(column.foreign_keys))
         if not key.ondelete and column.nullable:
             db.session.execute(update(table).where(column == user_id).values({column.name: None}))
     if mode == "remove":
-        _remove_authored(user_id, tables)
+        for erase in registry.erasers():
+            erase(user_id)
     db.session.expunge(user)
-    db.session.execute(delete(tables["users"]).where(tables["users"].c.id == user_id))
+    db.session.execute(delete(users).where(users.c.id == user_id))
     record = ErasureRecord(user_id=user_id, mode=mode)
     db.session.add(record)
     audit.record("account", "account_deleted", by if by is not None and by.id != user_id
@@ -158,30 +155,11 @@ def erase_account(user: User, mode: str, *, by: User | None) -> ErasureRecord:
     return record
 
 
-def _remove_authored(user_id: int, tables) -> None:
-    participants = tables.get("workshop_participants")
-    responses = tables.get("workshop_responses")
-    if participants is not None and responses is not None:
-        mine = select(participants.c.id).where(participants.c.user_id == user_id)
-        db.session.execute(delete(responses).where(responses.c.participant_id.in_(mine)))
-    threads, posts = tables.get("threads"), tables.get("posts")
-    for name, column in AUTHORED:
-        table = tables.get(name)
-        if table is not None:
-            db.session.execute(delete(table).where(table.c[column] == user_id))
-    if threads is not None and posts is not None:
-        # Threads they started that now hold nothing go too; threads with other
-        # people's replies stay (their title unlinked from the account).
-        has_posts = exists().where(posts.c.thread_id == threads.c.id)
-        db.session.execute(
-            delete(threads).where(threads.c.author_id == user_id, ~has_posts)
-        )
-
-
 # --- the erasure log outside the database ----------------------------------------------
 
 def erasure_log_path() -> Path:
-    configured = current_app.config.get("ERASURE_LOG")
+    """``ERASURE_LOG``, or ``erasures.jsonl`` in the instance folder (which restores keep)."""
+    configured = current_app.config["ERASURE_LOG"]
     return Path(configured) if configured else Path(current_app.instance_path) / "erasures.jsonl"
 
 
@@ -196,6 +174,7 @@ def append_to_erasure_log(record: ErasureRecord) -> None:
 
 
 def read_erasure_log() -> list[dict]:
+    """Every erasure in the log file, oldest first."""
     path = erasure_log_path()
     if not path.exists():
         return []

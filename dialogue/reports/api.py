@@ -7,29 +7,42 @@ The OpenAPI 3 document at ``/api/v1/openapi.json`` describes every endpoint.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import Blueprint, g, jsonify, request, url_for
 from flask_login import current_user
 
 from dialogue.auth.permissions import can_research
 from dialogue.extensions import csrf, db
+from dialogue.profiles import EducationRole, Phase, SchoolType
+from dialogue.refusals import NotPermitted, Refusal
 from dialogue.reports import analysis, exports
-from dialogue.reports.contributions import KIND_LABELS, Filters
+from dialogue.reports.filters import ID_FILTERS, LARGEST_ID, Filters
+from dialogue.reports.models import KIND_LABELS
+from dialogue.reports.services import user_for_token
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api_bp)  # read-only, and bearer tokens are not sent by browsers on their own
 
 MAX_PER_PAGE = 500
+FILTER_NAMES = tuple(f.name for f in fields(Filters))
 DEFAULT_PER_PAGE = 100
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
+class ApiError(Refusal):
+    """A refusal the API answers as JSON, with its status (400 unless it says)."""
+
+    status = 400
 
 
-@api_bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
+class NotAuthenticated(ApiError):
+    """No valid token and no signed-in researcher."""
+
+    status = 401
+
+
+@api_bp.errorhandler(Refusal)
+def _api_error(error: Refusal):
     response = jsonify({"error": error.message})
     response.status_code = error.status
     if error.status == 401:
@@ -39,22 +52,20 @@ def _api_error(error: ApiError):
 
 @api_bp.before_request
 def _authenticate():
-    from dialogue.reports.services import user_for_token
-
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = user_for_token(header[len("Bearer "):].strip())
         if user is None:
-            raise ApiError(401, "The token is not valid or has been revoked.")
+            raise NotAuthenticated("The token is not valid or has been revoked.")
         db.session.commit()  # records when the token was last used
         g.api_user = user
         return None
     if request.endpoint == "reports.api.openapi":
         return None
     if not current_user.is_authenticated:
-        raise ApiError(401, "Send a research API token: Authorization: Bearer <token>.")
+        raise NotAuthenticated("Send a research API token: Authorization: Bearer <token>.")
     if not can_research(current_user):
-        raise ApiError(403, "Only researchers and administrators can use this API.")
+        raise NotPermitted("Only researchers and administrators can use this API.")
     g.api_user = current_user
     return None
 
@@ -65,30 +76,32 @@ def _no_store(response):
     return response
 
 
+# Days from 2000-01-01 to 2999-12-31, as reports.filters accepts them.
+DAY = {"type": "string", "format": "date", "pattern": "^2[0-9]{3}-"}
+
 def _paging() -> tuple[int, int]:
     def number(name, default, top):
-        raw = request.args.get(name, "")
-        if raw == "":
+        raw = request.args.get(name)
+        if raw is None:
             return default
-        if not raw.isdigit() or not 1 <= int(raw) <= top:
-            raise ApiError(400, f"{name} must be a whole number from 1 to {top}.")
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or not 1 <= int(raw) <= top:
+            raise ApiError(f"{name} must be a whole number from 1 to {top}.")
         return int(raw)
 
     return number("page", 1, 1_000_000), number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
 
 
 def _filters() -> Filters:
-    filters = Filters.from_args(request.args)
-    # Refuse what the dashboard would quietly ignore: an API client should know.
-    for name in ("locality", "briefing", "finding", "workshop", "code"):
-        raw = request.args.get(name)
-        if raw not in (None, "") and getattr(filters, name) is None:
-            raise ApiError(400, f"{name} must be a whole number.")
-    for name in ("phase", "school_type", "education_role", "kind", "date_from", "date_to"):
-        raw = request.args.get(name)
-        if raw not in (None, "") and getattr(filters, name) is None:
-            raise ApiError(400, f"{name} is not a valid value.")
-    return filters
+    # Refuse what the dashboard would quietly ignore: an API client should know. An
+    # empty value too: the document allows none (leave the parameter out instead).
+    for name in FILTER_NAMES:
+        if name in request.args and not request.args[name].strip():
+            raise ApiError(f"{name} is empty: leave it out, or give a value.")
+    for name in Filters.rejected(request.args):
+        if name in ID_FILTERS:
+            raise ApiError(f"{name} must be a whole number from 1 to {LARGEST_ID}.")
+        raise ApiError(f"{name} is not a valid value.")
+    return Filters.from_args(request.args)
 
 
 def _page(items: list, total: int, page: int, per_page: int, filters: Filters):
@@ -155,8 +168,8 @@ def _shares(s: analysis.Shares) -> dict:
 
 @api_bp.get("/findings")
 def findings():
-    """Reaction shares per finding, overall, by phase and by locality, with small
-    cells suppressed (people and shares null)."""
+    """Reaction shares per finding, overall, by phase and by locality, with small and
+    complementary cells withheld (people and shares null)."""
     filters = _filters()
     rows = [{
         "key": f["key"], "title": f["title"], "briefing": f["briefing"],
@@ -187,11 +200,9 @@ def _object(properties: dict, required: list[str] | None = None) -> dict:
 
 
 def _schemas() -> dict:
-    from dialogue.reports.exports import FILES
-
     def flat(name, numbers=(), nullable_numbers=()):
         props = {}
-        for column, meaning in FILES[name]:
+        for column, meaning in exports.FILES[name]:
             if column in numbers:
                 props[column] = {**_INT, "description": meaning}
             elif column in nullable_numbers:
@@ -208,15 +219,19 @@ def _schemas() -> dict:
         "suppressed": {"type": "boolean"},
         "shares": _object({a: share for a in analysis.ANSWERS}),
     })
-    figure = {"oneOf": [{"type": "null"}, _object(
-        {"value": _STRING, "measures": _STRING, "base": _STRING, "source": _STRING})]}
+    figure = {"oneOf": [{"type": "null"}, _object({
+        "value": _STRING, "measures": _STRING, "base": _STRING, "source": _STRING,
+        "comparable": {"type": "boolean", "description": "A survey share, to compare with"},
+        "phase": {**_NULLABLE_STRING, "description": "The one phase the figure is about"},
+        "phase_label": _STRING})]}
     return {
         "Contribution": contribution,
         "Participant": flat("participants", numbers=("contributions", "reactions", "comments",
-                                                     "posts", "responses")),
+                                                     "posts", "responses",
+                                                     "qa_questions")),
         "Code": flat("codebook"),
         "Coding": flat("coding", numbers=("id",)),
-        "PollAnswer": flat("polls", numbers=("count",)),
+        "PollAnswer": flat("polls", nullable_numbers=("people", "count")),
         "Shares": shares,
         "Finding": _object({
             "key": _STRING, "title": _STRING, "briefing": _STRING, "national_figure": figure,
@@ -230,13 +245,11 @@ def _schemas() -> dict:
 
 
 def _filter_parameters() -> list[dict]:
-    from dialogue.auth.models import EducationRole, Phase, SchoolType
-
     def param(name, schema, description):
         return {"name": name, "in": "query", "required": False, "schema": schema,
                 "description": description}
 
-    ident = {"type": "integer", "minimum": 1, "maximum": 999_999_999}
+    ident = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
     return [
         param("locality", ident, "Locality id"),
         param("phase", {"type": "string", "enum": [p.value for p in Phase]}, "School phase"),
@@ -244,8 +257,8 @@ def _filter_parameters() -> list[dict]:
               "School type"),
         param("education_role", {"type": "string", "enum": [r.value for r in EducationRole]},
               "Role in education"),
-        param("date_from", {"type": "string", "format": "date"}, "From this day (UTC)"),
-        param("date_to", {"type": "string", "format": "date"}, "Up to and including this day"),
+        param("date_from", DAY, "From this day (UTC)"),
+        param("date_to", DAY, "Up to and including this day"),
         param("briefing", ident, "Briefing id"),
         param("finding", ident, "Finding id"),
         param("workshop", ident, "Workshop id"),

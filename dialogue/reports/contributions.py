@@ -1,68 +1,46 @@
 """The contributions layer: every piece of stakeholder input as one uniform row.
 
-Four sources (reactions to findings, comments on findings, forum posts, workshop
-responses) become one ``UNION ALL`` with the same columns. Eligibility is applied
-here, once, for every research output: only people who consented to research use,
-and only visible material (never held, hidden or author-deleted posts, nor open-text
-answers a facilitator hid). Everything downstream (dashboard, CSV, PDF, API)
-filters and aggregates this query in SQL.
+Five sources (reactions to findings, comments on findings, forum posts, workshop
+responses, questions asked in a workshop's Q&A) become one ``UNION ALL`` with the same
+columns. Eligibility is applied here, once, for every research output: only people who
+consented to research use, and only visible material (never held, hidden or
+author-deleted posts, nor open-text answers a facilitator hid, nor Q&A questions the
+room never saw: waiting for approval, or hidden). Everything downstream (dashboard,
+CSV, PDF, API) filters and aggregates this query in SQL.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import (
-    Integer,
-    String,
-    Text,
-    and_,
-    cast,
-    exists,
-    false,
-    literal,
-    null,
-    or_,
-    select,
-    true,
-    union_all,
-)
+from sqlalchemy import Integer, String, Text, cast, false, literal, null, select, true, union_all
 from sqlalchemy.sql import Select
 
-from dialogue.auth.models import EducationRole, Phase, SchoolType, User
+from dialogue.auth.models import User
+from dialogue.briefings.models import Reaction
+from dialogue.discussion.models import Post, PostStatus
 from dialogue.extensions import db
-from dialogue.reports.models import Code, Coding
-
-KIND_LABELS = {
-    "reaction": "Reaction to a finding",
-    "comment": "Comment on a finding",
-    "post": "Forum post",
-    "response": "Workshop response",
-}
+from dialogue.forums.models import Thread
+from dialogue.localities import Locality
+from dialogue.reports.filters import Filters, apply_filters
+from dialogue.workshops.models import (
+    SCALE_LABELS,
+    Option,
+    Participant,
+    Question,
+    Response,
+    Workshop,
+)
+from dialogue.workshops.qa import AudienceQuestion, QAStatus
 
 COLUMNS = ("kind", "id", "user_id", "education_role", "phase", "school_type", "locality_id",
            "finding_id", "thread_id", "workshop_id", "question_id", "answer", "text",
            "created_at", "status")
 
 
-def _workshop_models():
-    """The workshop models, if that feature has landed (it is built alongside this one)."""
-    try:
-        from dialogue.workshops import models as workshops
-    except ImportError:  # pragma: no cover - the package exists; its models may not
-        return None
-    needed = ("Workshop", "Question", "Option", "Participant", "Response")
-    return workshops if all(hasattr(workshops, name) for name in needed) else None
-
-
 def _reactions() -> Select:
-    from dialogue.briefings.models import Reaction
-
     return select(
         literal("reaction").label("kind"),
         Reaction.id.label("id"),
@@ -83,9 +61,6 @@ def _reactions() -> Select:
 
 
 def _posts(with_text: bool = True) -> Select:
-    from dialogue.forums.models import Thread
-    from dialogue.moderation.models import Post, PostStatus
-
     return (
         select(
             cast(
@@ -116,22 +91,12 @@ def _posts(with_text: bool = True) -> Select:
     )
 
 
-def _responses(with_text: bool = True) -> Select | None:
-    workshops = _workshop_models()
-    if workshops is None:
-        return None
-    return workshop_responses_select(workshops, with_text)
-
-
-def workshop_responses_select(workshops, with_text: bool = True) -> Select:
+def _responses(with_text: bool = True) -> Select:
     """Workshop responses from participants linked to a consenting account."""
-    Workshop, Question, Option, Participant, Response = (
-        workshops.Workshop, workshops.Question, workshops.Option, workshops.Participant,
-        workshops.Response)
     # The answer as words: the option chosen, or the scale point. Multiple-choice and
     # ranking answers (lists of options) stay in the CSV's text column, not the counts.
     scale = db.case(*((Response.value == value, literal(label))
-                      for value, label in workshops.SCALE_LABELS.items()), else_=literal(""))
+                      for value, label in SCALE_LABELS.items()), else_=literal(""))
     answer = cast(db.func.coalesce(Option.label, scale), String(300))
     text_column = Response.text if with_text else literal("")
     query = (
@@ -165,131 +130,68 @@ def workshop_responses_select(workshops, with_text: bool = True) -> Select:
     return query
 
 
+def _qa_questions(with_text: bool = True) -> Select:
+    """Questions asked in a workshop's Q&A that the room saw, from participants linked to
+    a consenting account: the same consent rule as their answers."""
+    text_column = AudienceQuestion.text if with_text else literal("")
+    return (
+        select(
+            literal("qa").label("kind"),
+            AudienceQuestion.id.label("id"),
+            Participant.user_id.label("user_id"),
+            # The snapshot taken when they asked; the account's profile where the
+            # participant gave none (as their answers do).
+            cast(db.func.coalesce(cast(AudienceQuestion.education_role, String(30)),
+                                  cast(User.education_role, String(30))), String(30))
+            .label("education_role"),
+            cast(db.func.coalesce(cast(AudienceQuestion.phase, String(30)),
+                                  cast(User.phase, String(30))), String(30)).label("phase"),
+            cast(db.func.coalesce(cast(AudienceQuestion.school_type, String(30)),
+                                  cast(User.school_type, String(30))), String(30))
+            .label("school_type"),
+            Workshop.locality_id.label("locality_id"),
+            cast(null(), Integer).label("finding_id"),
+            cast(null(), Integer).label("thread_id"),
+            Workshop.id.label("workshop_id"),
+            cast(null(), Integer).label("question_id"),
+            cast(literal(""), String(30)).label("answer"),
+            cast(text_column, Text).label("text"),
+            AudienceQuestion.created_at.label("created_at"),
+            literal("visible").label("status"),
+        )
+        .join(Participant, Participant.id == AudienceQuestion.participant_id)
+        .join(User, User.id == Participant.user_id)
+        .join(Workshop, Workshop.id == AudienceQuestion.workshop_id)
+        .where(User.research_consent.is_(true()),
+               AudienceQuestion.status.in_((QAStatus.VISIBLE, QAStatus.ANSWERED)))
+    )
+
+
 def all_contributions(*, with_text: bool = True):
     """The eligible contributions of every source as one subquery named ``c``.
 
     Aggregates pass ``with_text=False``: the database then carries an empty string
     instead of every body through the union, which it may have to materialise.
     """
-    parts = [_reactions(), _posts(with_text)]
-    responses = _responses(with_text)
-    if responses is not None:
-        parts.append(responses)
-    return union_all(*parts).subquery("c")
-
-
-# --- filters ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a researcher narrowed the data to; every output takes the same filters."""
-
-    locality: int | None = None
-    phase: str | None = None
-    school_type: str | None = None
-    education_role: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    briefing: int | None = None
-    finding: int | None = None
-    workshop: int | None = None
-    code: int | None = None
-    kind: str | None = None
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def from_args(cls, args) -> Filters:
-        """Parse query-string filters, ignoring values that are not valid choices."""
-
-        def integer(name):
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and len(value) < 10 else None
-
-        def choice(name, allowed):
-            value = (args.get(name) or "").strip()
-            return value if value in allowed else None
-
-        def day(name):
-            try:
-                return date.fromisoformat((args.get(name) or "").strip())
-            except ValueError:
-                return None
-
-        return cls(
-            locality=integer("locality"),
-            phase=choice("phase", {p.value for p in Phase}),
-            school_type=choice("school_type", {s.value for s in SchoolType}),
-            education_role=choice("education_role", {r.value for r in EducationRole}),
-            date_from=day("date_from"),
-            date_to=day("date_to"),
-            briefing=integer("briefing"),
-            finding=integer("finding"),
-            workshop=integer("workshop"),
-            code=integer("code"),
-            kind=choice("kind", set(KIND_LABELS)),
-        )
-
-    def items(self) -> list[tuple[str, str]]:
-        """The filters that are set, as (name, value) strings in a fixed order."""
-        pairs = []
-        for f in fields(self):
-            if f.name == "extra":
-                continue
-            value = getattr(self, f.name)
-            if value is not None:
-                pairs.append((f.name, value.isoformat() if isinstance(value, date)
-                              else str(value)))
-        return pairs
-
-    def query_string(self) -> str:
-        return urlencode(self.items())
-
-    def is_empty(self) -> bool:
-        return not self.items()
-
-
-def apply_filters(query: Select, c, filters: Filters, *, skip: tuple[str, ...] = ()) -> Select:
-    """Narrow a query over the contributions subquery ``c`` to ``filters``."""
-    conditions = []
-    if filters.locality is not None and "locality" not in skip:
-        conditions.append(c.c.locality_id == filters.locality)
-    if filters.phase and "phase" not in skip:
-        conditions.append(c.c.phase == filters.phase)
-    if filters.school_type:
-        conditions.append(c.c.school_type == filters.school_type)
-    if filters.education_role:
-        conditions.append(c.c.education_role == filters.education_role)
-    if filters.date_from:
-        conditions.append(c.c.created_at >= datetime.combine(filters.date_from, time.min, UTC))
-    if filters.date_to:
-        conditions.append(c.c.created_at < datetime.combine(filters.date_to, time.min, UTC)
-                          + timedelta(days=1))
-    if filters.finding is not None:
-        conditions.append(c.c.finding_id == filters.finding)
-    if filters.briefing is not None:
-        from dialogue.briefings.models import Finding
-
-        conditions.append(c.c.finding_id.in_(
-            select(Finding.id).where(Finding.briefing_id == filters.briefing)))
-    if filters.workshop is not None:
-        conditions.append(c.c.workshop_id == filters.workshop)
-    if filters.kind:
-        conditions.append(c.c.kind == filters.kind)
-    if filters.code is not None:
-        # A theme includes the codes filed under it.
-        code_ids = select(Code.id).where(or_(Code.id == filters.code,
-                                             Code.parent_id == filters.code))
-        conditions.append(exists().where(
-            Coding.contribution_kind == c.c.kind, Coding.contribution_id == c.c.id,
-            Coding.code_id.in_(code_ids)))
-    return query.where(and_(true(), *conditions))
+    return union_all(_reactions(), _posts(with_text), _responses(with_text),
+                     _qa_questions(with_text)).subquery("c")
 
 
 def filtered(filters: Filters, *, with_text: bool = True):
     """(subquery c, select of every column of c narrowed to the filters)."""
     c = all_contributions(with_text=with_text)
     return c, apply_filters(select(c), c, filters)
+
+
+def scoped_to(filters: Filters, *, with_text: bool = False):
+    """(subquery c, a function that narrows any query over c to the filters)."""
+    c = all_contributions(with_text=with_text)
+    return c, (lambda query: apply_filters(query, c, filters))
+
+
+def locality_names() -> dict[int, str]:
+    """Every locality's name by id."""
+    return dict(db.session.execute(select(Locality.id, Locality.name)).all())
 
 
 # --- people -------------------------------------------------------------------------

@@ -8,12 +8,17 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
-from dialogue.auth.models import EducationRole, Phase, SchoolType, User
+from dialogue.auth.models import User
+from dialogue.briefings.models import Briefing, Finding, Reaction, ReactionAnswer
 from dialogue.db import utcnow
+from dialogue.discussion.models import Post
 from dialogue.extensions import db
+from dialogue.forums.models import Thread
 from dialogue.localities import Locality
+from dialogue.profiles import EducationRole, Phase, SchoolType
 from dialogue.reports import services
 from dialogue.reports.models import Coding
+from dialogue.workshops.models import Option, Participant, Question, Response, Workshop
 
 BATCH = 5000
 SYNTHETIC_DOMAIN = "synthetic.dialogue.invalid"
@@ -45,8 +50,6 @@ def load_demo(people) -> list[str]:
     researcher = people.by_role.get("researcher")
     if researcher is None or db.session.scalar(select(func.count(Coding.id))):
         return added
-    from dialogue.moderation.models import Post
-
     codes = {c.code: c for c in services.codebook()}
     posts = db.session.execute(select(Post.id, Post.finding_id).where(Post.status == "visible")
                                .order_by(Post.id).limit(6)).all()
@@ -76,15 +79,13 @@ def generate_contributions(people, count: int, *, seed: int = 2018) -> list[str]
     over localities, phases and the last 180 days; a few posts are held, hidden or deleted.
     Each call adds new people and contributions.
     """
-    from dialogue.briefings.models import Finding, Reaction, ReactionAnswer
-    from dialogue.forums.models import Thread
-    from dialogue.moderation.models import Post
-    from dialogue.workshops.models import Option, Participant, Question, Response, Workshop
-
     rng = random.Random(seed + count)
     now = utcnow()
-    findings = list(db.session.scalars(select(Finding.id).where(Finding.retired_at.is_(None))
-                                       .order_by(Finding.id)))
+    # Evidence only: a methods statement (the overview's) takes no reactions.
+    findings = list(db.session.scalars(
+        select(Finding.id).join(Briefing, Briefing.id == Finding.briefing_id)
+        .where(Finding.retired_at.is_(None), Briefing.kind != "methods")
+        .order_by(Finding.id)))
     localities = list(db.session.scalars(select(Locality.id).order_by(Locality.position)))
     if not findings or not localities:
         raise RuntimeError("Load the briefings and localities first (flask dialogue demo).")

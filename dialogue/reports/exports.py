@@ -17,18 +17,21 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from dialogue.auth.models import User
+from dialogue.briefings.models import Briefing, Finding
+from dialogue.consensus import research as consensus_research
 from dialogue.csvexport import to_csv
 from dialogue.db import utcnow
 from dialogue.extensions import db
-from dialogue.localities import Locality
-from dialogue.reports import analysis
-from dialogue.reports.contributions import Filters, filtered, pseudonym
+from dialogue.reports.contributions import filtered, locality_names, pseudonym
+from dialogue.reports.filters import Filters
 from dialogue.reports.models import Code, Coding
+from dialogue.reports.polls import chosen_labels, workshop_results
 from dialogue.reports.services import codebook
+from dialogue.workshops.models import Question, Workshop
 
 CONTRIBUTION_COLUMNS = [
-    ("kind", "reaction, comment (on a finding), post (in a locality forum) or response "
-             "(to a workshop question)"),
+    ("kind", "reaction, comment (on a finding), post (in a locality forum), response "
+             "(to a workshop question) or qa (a question asked in a workshop's Q&A)"),
     ("id", "The contribution's id within its kind; (kind, id) is unique"),
     ("person", "Stable pseudonym of the person (the same in every export and the API)"),
     ("education_role", "The person's role in education when they contributed"),
@@ -39,11 +42,13 @@ CONTRIBUTION_COLUMNS = [
     ("finding_key", "The finding's stable key, for reactions and comments"),
     ("finding", "The finding's title"),
     ("thread_id", "The forum thread, for posts"),
-    ("workshop", "The workshop, for responses"),
+    ("workshop", "The workshop, for responses and Q&A questions"),
     ("question", "The workshop question, for responses"),
     ("answer", "Reactions: matches, partly or does_not_match; responses: the option or "
-               "scale point chosen"),
-    ("text", "What the person wrote, verbatim (comments, posts, open-text answers)"),
+               "scale point chosen, the options chosen (separated by semicolons) or the "
+               "ranking in order (\"1. X; 2. Y\")"),
+    ("text", "What the person wrote, verbatim (comments, posts, open-text answers, "
+             "Q&A questions)"),
     ("codes", "Codes any researcher applied, separated by semicolons"),
     ("moderation_status", "Always visible: held, hidden and deleted material is excluded"),
     ("created_at", "When it was written (reactions: when last answered), UTC ISO 8601"),
@@ -59,6 +64,7 @@ PARTICIPANT_COLUMNS = [
     ("comments", "Comments on findings in scope"),
     ("posts", "Forum posts in scope"),
     ("responses", "Workshop responses in scope"),
+    ("qa_questions", "Questions asked in workshops' Q&A in scope"),
     ("first_at", "First contribution in scope, UTC"),
     ("last_at", "Latest contribution in scope, UTC"),
 ]
@@ -74,7 +80,10 @@ CODING_COLUMNS = [
 ]
 POLL_COLUMNS = [
     ("workshop", "Workshop title"), ("question", "Question prompt"),
-    ("answer", "Option or scale point"), ("count", "Consenting participants who chose it"),
+    ("people", "Consenting participants who answered the question (empty: withheld)"),
+    ("answer", "Option or scale point; for a ranking, the place and the option (\"1. X\")"),
+    ("count", "Consenting participants who chose it, or ranked it in that place "
+              "(empty: withheld)"),
 ]
 FILES = {
     "contributions": CONTRIBUTION_COLUMNS,
@@ -82,6 +91,7 @@ FILES = {
     "codebook": CODEBOOK_COLUMNS,
     "coding": CODING_COLUMNS,
     "polls": POLL_COLUMNS,
+    "consensus": consensus_research.COLUMNS,
 }
 
 
@@ -92,6 +102,11 @@ def _iso(value: datetime | None) -> str:
 def _coder(user_id: int) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return "R-" + hmac.new(key, f"coder:{user_id}".encode(), hashlib.sha256).hexdigest()[:8]
+
+
+def coder_label(user_id: int) -> str:
+    """A researcher's pseudonym as coding.csv gives it."""
+    return _coder(user_id)
 
 
 def data_version(filters: Filters) -> str:
@@ -121,21 +136,12 @@ def _codes_by_unit(c, query) -> dict[tuple[str, int], list[str]]:
 
 
 def _lookups():
-    from dialogue.briefings.models import Briefing, Finding
-    from dialogue.reports.contributions import _workshop_models
-
-    localities = dict(db.session.execute(select(Locality.id, Locality.name)).all())
     findings = {fid: (key, title, briefing) for fid, key, title, briefing in db.session.execute(
         select(Finding.id, Finding.key, Finding.title, Briefing.title)
         .join(Briefing, Briefing.id == Finding.briefing_id))}
-    workshops, questions = {}, {}
-    models = _workshop_models()
-    if models is not None:
-        workshops = dict(db.session.execute(
-            select(models.Workshop.id, models.Workshop.title)).all())
-        questions = dict(db.session.execute(
-            select(models.Question.id, models.Question.prompt)).all())
-    return localities, findings, workshops, questions
+    workshops = dict(db.session.execute(select(Workshop.id, Workshop.title)).all())
+    questions = dict(db.session.execute(select(Question.id, Question.prompt)).all())
+    return locality_names(), findings, workshops, questions
 
 
 def contribution_rows(filters: Filters, *, offset: int = 0, limit: int | None = None):
@@ -147,6 +153,7 @@ def contribution_rows(filters: Filters, *, offset: int = 0, limit: int | None = 
     rows = db.session.execute(ordered).all()
     codes = _codes_by_unit(c, query) if limit is None else _codes_for_rows(rows)
     localities, findings, workshops, questions = _lookups()
+    lists = chosen_labels([r.id for r in rows if r.kind == "response" and not r.answer])
     for r in rows:
         key, title, briefing = findings.get(r.finding_id, ("", "", ""))
         yield {
@@ -155,7 +162,8 @@ def contribution_rows(filters: Filters, *, offset: int = 0, limit: int | None = 
             "school_type": r.school_type or "", "locality": localities.get(r.locality_id, ""),
             "briefing": briefing, "finding_key": key, "finding": title,
             "thread_id": r.thread_id, "workshop": workshops.get(r.workshop_id, ""),
-            "question": questions.get(r.question_id, ""), "answer": r.answer or "",
+            "question": questions.get(r.question_id, ""),
+            "answer": r.answer or (lists.get(r.id, "") if r.kind == "response" else ""),
             "text": r.text or "", "codes": ";".join(codes.get((r.kind, r.id), [])),
             "moderation_status": r.status, "created_at": _iso(r.created_at),
         }
@@ -185,15 +193,15 @@ def participant_rows(filters: Filters):
     _c, query = filtered(filters, with_text=False)
     sub = query.subquery()
     kinds = [func.sum(db.case((sub.c.kind == k, 1), else_=0))
-             for k in ("reaction", "comment", "post", "response")]
+             for k in ("reaction", "comment", "post", "response", "qa")]
     rows = db.session.execute(
         select(sub.c.user_id, func.count(), *kinds, func.min(sub.c.created_at),
                func.max(sub.c.created_at)).group_by(sub.c.user_id)).all()
     users = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_([r[0] for r in rows])))} if rows else {}
-    localities = dict(db.session.execute(select(Locality.id, Locality.name)).all())
+    localities = locality_names()
     result = []
-    for user_id, total, reactions, comments, posts, responses, first, last in rows:
+    for user_id, total, reactions, comments, posts, responses, qa, first, last in rows:
         user = users.get(user_id)
         result.append({
             "person": pseudonym(user_id),
@@ -202,7 +210,7 @@ def participant_rows(filters: Filters):
             "school_type": (user.school_type or "") if user else "",
             "locality": localities.get(user.locality_id, "") if user else "",
             "contributions": total, "reactions": reactions or 0, "comments": comments or 0,
-            "posts": posts or 0, "responses": responses or 0,
+            "posts": posts or 0, "responses": responses or 0, "qa_questions": qa or 0,
             "first_at": _iso(first), "last_at": _iso(last),
         })
     result.sort(key=lambda row: row["person"])
@@ -230,12 +238,30 @@ def coding_rows(filters: Filters):
 
 
 def poll_rows(filters: Filters):
+    """Answer counts per workshop question; a withheld question is one row without numbers."""
     rows = []
-    for q in analysis.workshop_results(filters):
+    for q in workshop_results(filters):
+        if q["suppressed"]:
+            rows.append({"workshop": q["workshop"], "question": q["prompt"], "people": None,
+                         "answer": "", "count": None})
+            continue
         for answer in q["answers"]:
             rows.append({"workshop": q["workshop"], "question": q["prompt"],
-                         "answer": answer["label"], "count": answer["count"]})
+                         "people": q["people"], "answer": answer["label"],
+                         "count": answer["count"]})
     return rows
+
+
+def consensus_rows(filters: Filters):
+    """Consensus-map statements and their consenting votes, within the profile, locality
+    and date filters (a filter on findings, workshops, codes or kinds leaves none)."""
+    if any(value is not None for value in (filters.briefing, filters.finding, filters.workshop,
+                                           filters.code, filters.kind)):
+        return []
+    return consensus_research.statement_rows(
+        pseudonym=pseudonym, locality=filters.locality, education_role=filters.education_role,
+        phase=filters.phase, school_type=filters.school_type, date_from=filters.date_from,
+        date_to=filters.date_to)
 
 
 def build_csv(name: str, filters: Filters) -> str:
@@ -247,6 +273,7 @@ def build_csv(name: str, filters: Filters) -> str:
         "codebook": codebook_rows,
         "coding": lambda: coding_rows(filters),
         "polls": lambda: poll_rows(filters),
+        "consensus": lambda: consensus_rows(filters),
     }[name]
     return to_csv(columns, ([row[col] for col in columns] for row in source()))
 

@@ -6,13 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from dialogue.auth.models import (
-    EDUCATION_ROLE_LABELS,
-    PHASE_LABELS,
-    SCHOOL_TYPE_LABELS,
-)
 from dialogue.forms import choices, no_control_characters, strip_filter
-from dialogue.reports.contributions import KIND_LABELS
+from dialogue.profiles import EDUCATION_ROLE_LABELS, PHASE_LABELS, SCHOOL_TYPE_LABELS
+from dialogue.reports.models import KIND_LABELS
 
 
 class FilterForm(FlaskForm):

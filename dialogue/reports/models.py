@@ -9,8 +9,16 @@ from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.db import Base, TimestampMixin, utcnow
+from dialogue.refusals import InvalidTransition
 
-CONTRIBUTION_KINDS = ("reaction", "comment", "post", "response")
+CONTRIBUTION_KINDS = ("reaction", "comment", "post", "response", "qa")
+KIND_LABELS = {
+    "reaction": "Reaction to a finding",
+    "comment": "Comment on a finding",
+    "post": "Forum post",
+    "response": "Workshop response",
+    "qa": "Workshop Q&A question",
+}
 
 
 class Code(TimestampMixin, Base):
@@ -75,7 +83,7 @@ class JobState(enum.StrEnum):
     FAILED = "failed"
 
 
-class InvalidJobTransition(RuntimeError):
+class InvalidJobTransition(InvalidTransition):
     """A synthesis job was asked to move to a state it cannot reach from where it is."""
 
 
@@ -100,7 +108,7 @@ class SynthesisJob(TimestampMixin, Base):
 
     def start(self) -> None:
         if self.state not in (JobState.QUEUED,):
-            raise InvalidJobTransition(f"cannot start a {self.state} job")
+            raise InvalidJobTransition(f"This PDF cannot start: it is {self.state}.")
         self.state = JobState.RUNNING
         self.progress = 1
         self.attempts += 1
@@ -109,7 +117,7 @@ class SynthesisJob(TimestampMixin, Base):
 
     def finish(self, pdf: bytes, expires_at: datetime) -> None:
         if self.state != JobState.RUNNING:
-            raise InvalidJobTransition(f"cannot finish a {self.state} job")
+            raise InvalidJobTransition(f"This PDF cannot finish: it is {self.state}.")
         self.state = JobState.DONE
         self.progress = 100
         self.pdf = pdf
@@ -119,14 +127,15 @@ class SynthesisJob(TimestampMixin, Base):
 
     def fail(self, message: str) -> None:
         if self.state not in (JobState.QUEUED, JobState.RUNNING):
-            raise InvalidJobTransition(f"cannot fail a {self.state} job")
+            raise InvalidJobTransition(f"This PDF cannot fail: it is {self.state}.")
         self.state = JobState.FAILED
         self.message = message[:500]
         self.finished_at = utcnow()
 
     def retry(self) -> None:
         if self.state != JobState.FAILED:
-            raise InvalidJobTransition(f"cannot retry a {self.state} job")
+            raise InvalidJobTransition(f"Only a PDF that failed can be tried again; "
+                                       f"this one is {self.state}.")
         self.state = JobState.QUEUED
         self.progress = 0
         self.message = ""

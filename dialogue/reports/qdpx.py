@@ -15,8 +15,8 @@ import uuid
 import zipfile
 from xml.etree import ElementTree as ET
 
-from dialogue.reports.contributions import Filters
 from dialogue.reports.exports import coding_rows, contribution_rows
+from dialogue.reports.filters import Filters
 from dialogue.reports.services import codebook
 
 NS = "urn:QDA-XML:project:1.0"

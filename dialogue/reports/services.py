@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from dialogue import audit
+from dialogue.auth.models import User
+from dialogue.auth.permissions import can_research
 from dialogue.db import utcnow
 from dialogue.extensions import db
+from dialogue.refusals import Unprocessable
 from dialogue.reports.models import (
     CONTRIBUTION_KINDS,
     ApiToken,
@@ -88,6 +93,14 @@ def codebook() -> list[Code]:
     return ordered
 
 
+def code_name_taken(name: str, except_id: int | None = None) -> bool:
+    """Whether another code already has this name (codes are unique by name)."""
+    query = select(Code.id).where(Code.code == name)
+    if except_id is not None:
+        query = query.where(Code.id != except_id)
+    return db.session.scalar(query) is not None
+
+
 def save_code(researcher, code: Code | None, *, name: str, parent_id: int | None,
               definition: str, when_to_use: str, example: str) -> Code:
     """Add a code to the codebook or change one."""
@@ -107,7 +120,7 @@ def save_code(researcher, code: Code | None, *, name: str, parent_id: int | None
 def toggle_coding(researcher, code_id: int, kind: str, contribution_id: int) -> bool:
     """Apply the code to the contribution for this researcher, or remove it; True if now on."""
     if kind not in CONTRIBUTION_KINDS:
-        raise ValueError(f"unknown contribution kind {kind!r}")
+        raise Unprocessable(f"There is no kind of contribution called {kind!r}.")
     existing = db.session.scalar(select(Coding).where(
         Coding.researcher_id == researcher.id, Coding.code_id == code_id,
         Coding.contribution_kind == kind, Coding.contribution_id == contribution_id))
@@ -156,6 +169,12 @@ def create_api_token(researcher, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
+def api_tokens_of(researcher) -> list[ApiToken]:
+    """A researcher's API tokens, newest first."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == researcher.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
 def revoke_api_token(researcher, token: ApiToken) -> None:
     """Stop a token working."""
     if token.revoked_at is None:
@@ -167,9 +186,6 @@ def revoke_api_token(researcher, token: ApiToken) -> None:
 def user_for_token(secret: str):
     """The researcher a bearer token belongs to, or None (revoked, unknown, no longer
     a researcher)."""
-    from dialogue.auth.models import User
-    from dialogue.auth.permissions import can_research
-
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
                                                      ApiToken.revoked_at.is_(None)))
     if token is None:
@@ -177,8 +193,32 @@ def user_for_token(secret: str):
     user = db.session.get(User, token.user_id)
     if user is None or not user.active or not can_research(user):
         return None
-    token.last_used_at = utcnow()
+    record_token_use(token)
     return user
+
+
+# How stale "last used" may be: a scan calling the API many times a second wrote the
+# token's row on every call, inside the request's transaction, and got 503 "database is
+# locked" on SQLite.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def record_token_use(token: ApiToken) -> None:
+    """Note the token's use at most once a minute, in a short transaction of its own
+    (never the request's: an API read stays a read). Best effort: if the database is
+    busy, the time is noted on a later call."""
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(ApiToken).where(
+                ApiToken.id == token.id,
+                or_(ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION),
+            ).values(last_used_at=now))
+    except OperationalError:
+        return
 
 
 # --- synthesis jobs ----------------------------------------------------------------
@@ -194,6 +234,13 @@ def request_synthesis(researcher, filters_query: str) -> SynthesisJob:
         db.session.add(job)
         db.session.flush()
     return job
+
+
+def recent_syntheses(researcher, limit: int = 5) -> list[SynthesisJob]:
+    """The researcher's latest synthesis jobs, newest first."""
+    return list(db.session.scalars(
+        select(SynthesisJob).where(SynthesisJob.requested_by_id == researcher.id)
+        .order_by(SynthesisJob.created_at.desc(), SynthesisJob.id.desc()).limit(limit)))
 
 
 def purge_expired_jobs() -> int:

@@ -7,31 +7,34 @@ filters on the same data give the same document: no timestamps, every list order
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-from urllib.parse import parse_qsl
+from flask import render_template
+from sqlalchemy import select
 
-from flask import current_app, render_template
-
-from dialogue.db import utcnow
 from dialogue.extensions import db
-from dialogue.reports import analysis
-from dialogue.reports.contributions import KIND_LABELS, Filters
+from dialogue.pdf import render_pdf_limited
+from dialogue.profiles import EDUCATION_ROLE_LABELS, PHASE_LABELS, SCHOOL_TYPE_LABELS
+from dialogue.reports import analysis, consensus_maps
+from dialogue.reports.contributions import scoped_to
 from dialogue.reports.exports import data_version
-from dialogue.reports.models import JobState, SynthesisJob
-
-log = logging.getLogger(__name__)
+from dialogue.reports.filters import Filters
+from dialogue.reports.models import KIND_LABELS
+from dialogue.reports.quotes import sample_quotes
+from dialogue.reports.redaction import Redactor
+from dialogue.workshops.models import Workshop
 
 DETAILED_FINDINGS = 10  # findings with a chart, breakdowns and quotes (most reacted first)
 QUOTES_PER_CODE = 3
 QUOTES_PER_FINDING = 2
 MAX_WORKSHOP_QUESTIONS = 12
+QA_WORKSHOPS = 6  # workshops whose Q&A questions are sampled
+QUOTES_PER_QA = 3
+# Audience questions are short (at most 280 characters); the 40-character floor of
+# quotes would leave most of them out.
+QA_MIN_LENGTH = 15
 
 
 def describe_filters(filters: Filters) -> list[tuple[str, str]]:
     """The filters as (label, value) words for people."""
-    from dialogue.auth.models import EDUCATION_ROLE_LABELS, PHASE_LABELS, SCHOOL_TYPE_LABELS
-
     choices = analysis.filter_choices()
     lookups = {
         "locality": ("Locality", dict(choices["localities"])),
@@ -54,13 +57,17 @@ def describe_filters(filters: Filters) -> list[tuple[str, str]]:
     return described
 
 
-def _chart(shares: analysis.Shares, title: str):
-    from dialogue.charts import bar_chart
+def qa_workshops(filters: Filters, limit: int) -> list[dict]:
+    """The first ``limit`` workshops (by id) with Q&A questions in scope: id and title.
 
-    rows = [(analysis.ANSWER_LABELS[a], round((shares.share(a) or 0) * 100))
-            for a in analysis.ANSWERS]
-    return bar_chart(rows, title=title, max_value=100, unit="%", value_header="Share",
-                     table=False)
+    Titles only, no counts: how many asked is the kind's figure in the participation
+    table, protected there with the other kinds.
+    """
+    c, scoped = scoped_to(filters)
+    ids = select(c.c.workshop_id).where(c.c.kind == "qa").distinct()
+    return [{"id": wid, "title": title} for wid, title in db.session.execute(
+        select(Workshop.id, Workshop.title).where(Workshop.id.in_(scoped(ids)))
+        .order_by(Workshop.id).limit(limit))]
 
 
 def build_html(filters: Filters, progress=lambda percent: None) -> str:
@@ -77,18 +84,24 @@ def build_html(filters: Filters, progress=lambda percent: None) -> str:
         key=lambda f: (-f["overall"].people, f["order"]))[:DETAILED_FINDINGS]}
     detailed = [f for f in findings if f["id"] in detailed_ids]
     progress(30)
-    redactor = analysis.Redactor()
-    finding_quotes = analysis.sample_quotes(filters, by="finding", keys=sorted(detailed_ids),
+    redactor = Redactor()
+    finding_quotes = sample_quotes(filters, by="finding", keys=sorted(detailed_ids),
                                             k=QUOTES_PER_FINDING, redactor=redactor)
     for finding in detailed:
-        finding["chart"] = _chart(finding["overall"], finding["title"])
+        finding["chart"] = analysis.shares_chart(finding["overall"], finding["title"])
         finding["quotes"] = finding_quotes.get(finding["id"], [])
     progress(45)
     workshops = analysis.workshop_results(filters)[:MAX_WORKSHOP_QUESTIONS]
+    qa = qa_workshops(filters, QA_WORKSHOPS)
+    qa_quotes = sample_quotes(filters, by="workshop", keys=[w["id"] for w in qa],
+                              k=QUOTES_PER_QA, redactor=redactor, min_length=QA_MIN_LENGTH)
+    for entry in qa:
+        entry["quotes"] = qa_quotes.get(entry["id"], [])
     localities = analysis.locality_view(filters)
+    consensus = consensus_maps.summaries(filters)
     progress(55)
     codes = analysis.code_counts(filters)
-    code_quotes = analysis.sample_quotes(
+    code_quotes = sample_quotes(
         filters, by="code", keys=[e["code"].id for e in codes if e["count"]],
         k=QUOTES_PER_CODE, redactor=redactor)
     for entry in codes:
@@ -98,57 +111,14 @@ def build_html(filters: Filters, progress=lambda percent: None) -> str:
         "reports/synthesis.html",
         filters=describe_filters(filters), filters_query=filters.query_string(),
         version=data_version(filters), participation=participation, findings=findings,
-        detailed=detailed, workshops=workshops, localities=localities, codes=codes,
-        kind_labels=KIND_LABELS, small_cell=analysis.SMALL_CELL, cell=analysis.cell,
+        detailed=detailed, workshops=workshops, qa=[e for e in qa if e["quotes"]],
+        localities=localities, codes=codes,
+        consensus_maps=consensus,
+        kind_labels=KIND_LABELS, small_cell=analysis.SMALL_CELL, figure_for=analysis.figure_for,
         answers=analysis.ANSWERS, answer_labels=analysis.ANSWER_LABELS,
     )
 
 
 def render(html: str) -> bytes:
     """Render the HTML to PDF in a niced, time- and memory-limited child process."""
-    from dialogue.pdf import render_pdf_limited
-
     return render_pdf_limited(html)
-
-
-def _set_progress(job_id: int, percent: int) -> None:
-    # Its own short transaction, so the page can show it while the job goes on.
-    db.session.execute(db.update(SynthesisJob).where(SynthesisJob.id == job_id)
-                       .values(progress=percent))
-    db.session.commit()
-
-
-def run_job(job_id: int) -> None:
-    """The worker's entry point: build the PDF for one job, recording progress or failure."""
-    from dialogue.jobs import JobFailed
-
-    job = db.session.get(SynthesisJob, job_id)
-    if job is None or job.state != JobState.QUEUED:
-        return
-    job.start()
-    db.session.commit()
-    try:
-        filters = Filters.from_args(dict(parse_qsl(job.filters)))
-        html = build_html(filters, progress=lambda p: _set_progress(job_id, p))
-        _set_progress(job_id, 70)
-        pdf = render(html)
-    except JobFailed as error:
-        db.session.rollback()
-        _fail(job_id, f"The PDF could not be made: {error}.")
-        return
-    except Exception:
-        db.session.rollback()
-        log.exception("synthesis job %s failed", job_id)
-        _fail(job_id, "The PDF could not be made because of an error on our side.")
-        return
-    job = db.session.get(SynthesisJob, job_id)
-    retention = current_app.config.get("EXPORT_RETENTION", timedelta(hours=24))
-    job.finish(pdf, utcnow() + retention)
-    db.session.commit()
-
-
-def _fail(job_id: int, message: str) -> None:
-    job = db.session.get(SynthesisJob, job_id)
-    if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
-        job.fail(message)
-        db.session.commit()

@@ -3,27 +3,40 @@ PDF synthesis jobs and API tokens. Researchers and admins only."""
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from dialogue.auth.decorators import permission_required
-from dialogue.auth.permissions import can_research
+from dialogue.auth.permissions import can_research, can_revoke_api_token, can_see_synthesis
 from dialogue.db import utcnow
 from dialogue.extensions import db, htmx
 from dialogue.forms import ActionForm, choices, form_status
-from dialogue.reports import analysis, bp, exports, services
-from dialogue.reports.contributions import KIND_LABELS, Filters
+from dialogue.refusals import InvalidTransition
+from dialogue.reports import (
+    analysis,
+    api_reference,
+    bp,
+    consensus_maps,
+    exports,
+    services,
+    statfiles,
+)
+from dialogue.reports.api import openapi_document
+from dialogue.reports.contributions import is_eligible
+from dialogue.reports.filters import Filters
 from dialogue.reports.forms import CodeForm, CodingForm, FilterForm, TokenForm
-from dialogue.reports.models import CONTRIBUTION_KINDS, ApiToken, Code, JobState, SynthesisJob
+from dialogue.reports.labels import readable
+from dialogue.reports.models import (
+    CONTRIBUTION_KINDS,
+    KIND_LABELS,
+    ApiToken,
+    Code,
+    JobState,
+    SynthesisJob,
+)
+from dialogue.reports.qdpx import build_project
+from dialogue.reports.tasks import build_synthesis_pdf
+from dialogue.responses import done, refused, require_action_form, stop_polling
 
 PAGE_SIZE = 25
 
@@ -48,24 +61,17 @@ def dashboard():
         "localities": analysis.locality_view(filters),
         "codes": analysis.code_counts(filters),
         "workshops": analysis.workshop_results(filters),
+        "consensus_maps": consensus_maps.summaries(filters),
         "kind_labels": KIND_LABELS, "answers": analysis.ANSWERS,
-        "answer_labels": analysis.ANSWER_LABELS, "cell": analysis.cell,
+        "answer_labels": analysis.ANSWER_LABELS, "figure_for": analysis.figure_for,
         "small_cell": analysis.SMALL_CELL, "export_names": list(exports.FILES),
-        "chart": _shares_chart,
+        "chart": analysis.shares_chart,
         "action_form": ActionForm(),
     }
     if htmx and htmx.target == "results":
         return render_template("reports/_results.html", **context)
-    context["jobs"] = db.session.scalars(
-        select(SynthesisJob).where(SynthesisJob.requested_by_id == current_user.id)
-        .order_by(SynthesisJob.created_at.desc(), SynthesisJob.id.desc()).limit(5)).all()
+    context["jobs"] = services.recent_syntheses(current_user)
     return render_template("reports/dashboard.html", **context)
-
-
-def _shares_chart(shares, title: str):
-    from dialogue.reports.synthesis import _chart
-
-    return _chart(shares, title)
 
 
 @bp.route("/research/contributions")
@@ -76,8 +82,8 @@ def contributions():
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
     total = exports.count_contributions(filters)
-    rows = list(exports.contribution_rows(filters, offset=(page - 1) * PAGE_SIZE,
-                                          limit=PAGE_SIZE))
+    rows = [readable(row) for row in exports.contribution_rows(
+        filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)]
     mine = services.codes_for(current_user.id, [(r["kind"], r["id"]) for r in rows])
     context = {
         "filters": filters, "form": form, "rows": rows, "mine": mine, "total": total,
@@ -93,8 +99,6 @@ def contributions():
 @research_only
 def code_contribution(kind: str, ident: int):
     """Apply or remove one of this researcher's codes on a contribution."""
-    from dialogue.reports.contributions import is_eligible
-
     if kind not in CONTRIBUTION_KINDS or not is_eligible(kind, ident):
         abort(404)  # only what research may use can be coded
     form = CodingForm()
@@ -103,15 +107,13 @@ def code_contribution(kind: str, ident: int):
     code = db.get_or_404(Code, int(form.code_id.data))
     on = services.toggle_coding(current_user, code.id, kind, ident)
     db.session.commit()
-    if htmx:
-        mine = services.codes_for(current_user.id, [(kind, ident)])
-        return render_template("reports/_codes.html", kind=kind, ident=ident,
-                               applied=mine[(kind, ident)], codes=services.codebook(),
-                               coding_form=CodingForm(),
-                               announce=f"{code.code} {'applied' if on else 'removed'}")
-    flash(f"Code {code.code} {'applied' if on else 'removed'}.", "success")
-    return redirect(request.referrer if _same_site(request.referrer)
-                    else url_for("reports.contributions"))
+    back = (request.referrer if _same_site(request.referrer)
+            else url_for("reports.contributions"))
+    mine = services.codes_for(current_user.id, [(kind, ident)])
+    return done(back, f"Code {code.code} {'applied' if on else 'removed'}.",
+                fragment="reports/_codes.html", kind=kind, ident=ident,
+                applied=mine[(kind, ident)], codes=services.codebook(),
+                coding_form=CodingForm())
 
 
 def _same_site(url: str | None) -> bool:
@@ -124,7 +126,7 @@ def codebook():
     """The codebook, and a form to add a code."""
     form = _code_form(None)
     if form.validate_on_submit():
-        if _name_taken(form.code.data, None):
+        if services.code_name_taken(form.code.data, None):
             form.code.errors.append("There is already a code with that name")
         else:
             code = services.save_code(current_user, None, name=form.code.data,
@@ -140,10 +142,9 @@ def codebook():
 
 @bp.route("/research/codebook/defaults", methods=["POST"])
 @research_only
+@require_action_form
 def seed_codebook():
     """Add the research frame's default codes that are missing."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     added = services.seed_codebook()
     db.session.commit()
     flash(f"{len(added)} default code(s) added." if added else "The default codes are there.",
@@ -158,7 +159,7 @@ def edit_code(code_id: int):
     code = db.get_or_404(Code, code_id)
     form = _code_form(code)
     if form.validate_on_submit():
-        if _name_taken(form.code.data, code.id):
+        if services.code_name_taken(form.code.data, code.id):
             form.code.errors.append("There is already a code with that name")
         else:
             services.save_code(current_user, code, name=form.code.data,
@@ -187,20 +188,16 @@ def _parent(form: CodeForm) -> int | None:
     return int(form.parent.data) if form.parent.data else None
 
 
-def _name_taken(name: str, except_id: int | None) -> bool:
-    query = select(Code.id).where(Code.code == name)
-    if except_id is not None:
-        query = query.where(Code.id != except_id)
-    return db.session.scalar(query) is not None
-
-
 @bp.route("/research/agreement")
 @research_only
 def agreement():
     """Where researchers agree and disagree, per code."""
     codes = {c.id: c for c in services.codebook()}
     results = analysis.agreement(list(codes))
-    return render_template("reports/agreement.html", results=results, codes=codes)
+    summary = analysis.agreement_summary(list(codes))
+    return render_template("reports/agreement.html", results=results, codes=codes,
+                           summary=summary, coder=exports.coder_label,
+                           kind_labels=KIND_LABELS)
 
 
 # --- exports ------------------------------------------------------------------------
@@ -213,7 +210,17 @@ def export_csv(name: str):
     if name not in exports.FILES:
         abort(404)
     body = exports.build_csv(name, Filters.from_args(request.args))
-    return _download(body.encode("utf-8"), f"dialogue-{name}.csv", "text/csv; charset=utf-8")
+    return _download(body.encode("utf-8"), f"dialogue-{name}.csv", "text/csv")
+
+
+@bp.route("/research/export/<name>.<any(sav, dta):fmt>")
+@research_only
+def export_statfile(name: str, fmt: str):
+    """The contributions or the participants as an SPSS or Stata file, with labels."""
+    if name not in statfiles.FILES:
+        abort(404)
+    body = statfiles.build(name, fmt, Filters.from_args(request.args))
+    return _download(body, f"dialogue-{name}.{fmt}", "application/octet-stream")
 
 
 @bp.route("/research/export.zip")
@@ -228,8 +235,6 @@ def export_zip():
 @research_only
 def export_qdpx():
     """A REFI-QDA project (NVivo, ATLAS.ti, MAXQDA) of the current filters."""
-    from dialogue.reports.qdpx import build_project
-
     return _download(build_project(Filters.from_args(request.args)),
                      "dialogue-research.qdpx", "application/zip")
 
@@ -239,10 +244,11 @@ def export_qdpx():
 def export_readme():
     """The export's README on its own."""
     return _download(exports.readme(Filters.from_args(request.args)).encode(),
-                     "README.txt", "text/plain; charset=utf-8")
+                     "README.txt", "text/plain")
 
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
+    # Werkzeug adds "; charset=utf-8" to text/* types itself.
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -254,32 +260,25 @@ def _download(body: bytes, filename: str, mimetype: str) -> Response:
 
 @bp.route("/research/synthesis", methods=["POST"])
 @research_only
+@require_action_form
 def start_synthesis():
     """Queue a PDF synthesis for the current filters and show its progress."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     filters = Filters.from_args(request.form)
     services.purge_expired_jobs()
     job = services.request_synthesis(current_user, filters.query_string())
     job_id, fresh = job.id, job.state == JobState.QUEUED and job.progress == 0
     db.session.commit()
     if fresh:
-        _enqueue(job_id)
+        # After the commit, touching no ORM state: with the inline queue (tests) the job
+        # runs right here and must not find this request holding SQLite's write lock.
+        build_synthesis_pdf(job_id)
     return redirect(url_for("reports.synthesis", job_id=job_id))
-
-
-def _enqueue(job_id: int) -> None:
-    # Called after the commit, touching no ORM state: with the inline queue (tests) the
-    # job runs right here and must not find this request holding SQLite's write lock.
-    from dialogue.jobs import enqueue
-
-    enqueue("dialogue.reports.synthesis:run_job", job_id)
 
 
 def _own_job(job_id: int) -> SynthesisJob:
     job = db.get_or_404(SynthesisJob, job_id)
-    if job.requested_by_id != current_user.id:
-        abort(404)
+    if not can_see_synthesis(current_user, job):
+        abort(404)  # someone else's job is not there for this researcher
     return job
 
 
@@ -288,21 +287,12 @@ def _own_job(job_id: int) -> SynthesisJob:
 def synthesis(job_id: int):
     """A synthesis job's progress (the page polls while it runs)."""
     job = _own_job(job_id)
-    expired = job.is_expired()
-    context = {"job": job, "expired": expired, "retry_form": ActionForm(),
-               "filters": Filters.from_args(dict(_pairs(job.filters)))}
-    if htmx:
-        response = Response(render_template("reports/_job.html", **context))
-        if job.state in (JobState.DONE, JobState.FAILED):
-            response.status_code = 286  # htmx: stop polling
-        return response
-    return render_template("reports/synthesis_job.html", **context)
-
-
-def _pairs(query: str):
-    from urllib.parse import parse_qsl
-
-    return parse_qsl(query)
+    context = {"job": job, "expired": job.is_expired(), "retry_form": ActionForm(),
+               "filters": Filters.from_query(job.filters)}
+    if not htmx:
+        return render_template("reports/synthesis_job.html", **context)
+    body = render_template("reports/_job.html", **context)
+    return stop_polling(body) if job.state in (JobState.DONE, JobState.FAILED) else body
 
 
 @bp.route("/research/synthesis/<int:job_id>.pdf")
@@ -317,16 +307,18 @@ def synthesis_pdf(job_id: int):
 
 @bp.route("/research/synthesis/<int:job_id>/retry", methods=["POST"])
 @research_only
+@require_action_form
 def retry_synthesis(job_id: int):
     """Try a failed synthesis again."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     job = _own_job(job_id)
-    if job.state == JobState.FAILED:
+    url = url_for("reports.synthesis", job_id=job_id)
+    try:
         job.retry()
-        db.session.commit()
-        _enqueue(job_id)
-    return redirect(url_for("reports.synthesis", job_id=job_id))
+    except InvalidTransition as error:
+        return refused(error, url)
+    db.session.commit()
+    build_synthesis_pdf(job_id)
+    return redirect(url)
 
 
 # --- API tokens -----------------------------------------------------------------
@@ -342,21 +334,31 @@ def tokens():
         _token, secret = services.create_api_token(current_user, form.name.data)
         db.session.commit()
         form = TokenForm(formdata=None)
-    mine = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
-                              .order_by(ApiToken.created_at.desc())).all()
-    return render_template("reports/tokens.html", form=form, tokens=mine, secret=secret,
+    return render_template("reports/tokens.html", form=form,
+                           tokens=services.api_tokens_of(current_user), secret=secret,
                            revoke_form=ActionForm(), now=utcnow()), form_status(form)
+
+
+@bp.get("/research/api")
+@research_only
+def api_reference_page():
+    """The API's reference, read from its OpenAPI document, with "Try it"."""
+    document = openapi_document()
+    operations = api_reference.operations(document)
+    return render_template("reports/api_reference.html", document=document,
+                           operations=operations,
+                           parameters=api_reference.common_parameters(operations),
+                           shared=api_reference.schemas_used(document, operations))
 
 
 @bp.route("/research/tokens/<int:token_id>/revoke", methods=["POST"])
 @research_only
+@require_action_form
 def revoke_token(token_id: int):
     """Stop one of this researcher's tokens working."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     token = db.get_or_404(ApiToken, token_id)
-    if token.user_id != current_user.id:
-        abort(404)
+    if not can_revoke_api_token(current_user, token):
+        abort(404)  # someone else's token is not there for this researcher
     services.revoke_api_token(current_user, token)
     db.session.commit()
     flash(f"Token {token.name} revoked.", "success")

@@ -9,6 +9,7 @@ from dialogue.csvexport import to_csv
 from dialogue.extensions import db
 from dialogue.pdf import render_pdf_limited
 from dialogue.workshops.models import SCALE_LABELS, Participant, Response, Workshop
+from dialogue.workshops.qa_services import qa_export_rows, qa_summary
 from dialogue.workshops.results import question_results
 
 CSV_HEADER = ["question_number", "section", "question", "question_type", "participant",
@@ -29,7 +30,8 @@ def _answer_text(question, response: Response, labels: dict[int, str]) -> tuple[
 
 
 def results_csv(workshop: Workshop) -> str:
-    """One row per stored answer; participants appear only as numbers within the workshop."""
+    """One row per stored answer, then one per Q&A question (hidden ones marked, as hidden
+    answers are); participants appear only as numbers within the workshop."""
     rows = []
     for number, question in enumerate(workshop.questions, start=1):
         labels = {option.id: option.label for option in question.options}
@@ -45,15 +47,19 @@ def results_csv(workshop: Workshop) -> str:
                          participant.phase or "", answer, value,
                          "yes" if response.hidden else "no",
                          response.created_at.isoformat(), response.updated_at.isoformat()])
+    rows.extend(qa_export_rows(workshop))
     return to_csv(CSV_HEADER, rows)
 
 
 def results_pdf(workshop: Workshop) -> bytes:
-    """The workshop's results, charts and tables, as a PDF (hidden answers left out).
+    """The workshop's results, charts and tables, and the room's Q&A, as a PDF (hidden
+    answers and questions left out).
 
     Rendered in a niced child process with time and memory limits
     (``dialogue.jobs.run_limited``), so a big workshop's PDF never slows the live polls
     of a workshop running at the same time; a failed render raises ``JobFailed``."""
     results = [question_results(question) for question in workshop.questions]
-    html = render_template("workshops/results_pdf.html", workshop=workshop, results=results)
-    return render_pdf_limited(html, stylesheets=("css/print.css", "css/workshops.css"))
+    html = render_template("workshops/results_pdf.html", workshop=workshop, results=results,
+                           qa=qa_summary(workshop))
+    return render_pdf_limited(html, stylesheets=("css/print.css", "css/workshops.css",
+                                                   "css/workshop-print.css"))

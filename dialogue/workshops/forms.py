@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import frontmatter
-from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,13 +18,23 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
-from dialogue.auth.models import EDUCATION_ROLE_LABELS, PHASE_LABELS
+from dialogue.briefings.models import Briefing, Finding, KeyFigure
 from dialogue.extensions import db
 from dialogue.forms import choices, no_control_characters, strip_filter
 from dialogue.localities import all_localities
+from dialogue.profiles import EDUCATION_ROLE_LABELS, PHASE_LABELS
 from dialogue.workshops.models import KIND_LABELS, KINDS_WITH_OPTIONS, QuestionKind
+from dialogue.workshops.timers import MAX_SECONDS, MIN_SECONDS
 
 MAX_OPTIONS = 10
+# The question form's fields that only some types use (the rest every type uses): the
+# builder shows each only for these types where JavaScript runs, and all with hints where
+# it does not.
+FIELD_KINDS = {
+    "options": tuple(KINDS_WITH_OPTIONS),
+    "max_choices": (QuestionKind.MULTIPLE,),
+    "finding_key": (QuestionKind.FINDING_CHECK,),
+}
 
 
 def _int_or_none(value):
@@ -35,26 +42,28 @@ def _int_or_none(value):
 
 
 def briefing_choices() -> list[tuple[str, str]]:
-    """(slug, title) of the evidence briefings, read from the content folder."""
-    folder = Path(current_app.config["CONTENT_DIR"])
-    pairs = []
-    for path in sorted(folder.glob("*.md")):
-        meta = frontmatter.load(path).metadata
-        if meta.get("slug") and meta.get("slug") != "glossary":
-            pairs.append((str(meta["slug"]), str(meta.get("title", meta["slug"]))))
-    return pairs
+    """(slug, title) of the imported evidence briefings still published, in reading order."""
+    rows = db.session.execute(
+        select(Briefing.slug, Briefing.title)
+        .where(Briefing.retired_at.is_(None), Briefing.is_glossary.is_(False))
+        .order_by(Briefing.position, Briefing.slug)).all()
+    return [(slug, title) for slug, title in rows]
 
 
 def finding_choices() -> list[tuple[str, str]]:
-    """(key, title) of findings that have a key figure to compare with."""
-    try:
-        from dialogue.briefings.models import Finding, KeyFigure
-    except ImportError:
-        return []
+    """(key, title) of findings that have a key figure to compare with, by title."""
     rows = db.session.execute(
         select(Finding.key, Finding.title).where(Finding.id.in_(select(KeyFigure.finding_id)))
-        .order_by(Finding.key)).all()
-    return [(key, f"{title} ({key})") for key, title in rows]
+        .order_by(Finding.title, Finding.key)).all()
+    return [(key, title) for key, title in rows]
+
+
+def finding_titles(keys: list[str]) -> dict[str, str]:
+    """The titles of these findings (a key whose briefing is not imported is left out)."""
+    if not keys:
+        return {}
+    return dict(db.session.execute(select(Finding.key, Finding.title)
+                                   .where(Finding.key.in_(keys))).all())
 
 
 class WorkshopForm(FlaskForm):
@@ -98,11 +107,25 @@ class QuestionForm(FlaskForm):
                                        no_control_characters])
     options = TextAreaField(
         "Choices, one a line", filters=[strip_filter],
-        description="For single choice, multiple choice and ranking questions: 2 to 10.",
+        description="Single choice, multiple choice and ranking only: 2 to 10 choices.",
         validators=[Length(max=3000), no_control_characters])
-    max_choices = IntegerField("Most choices a person may pick (multiple choice)",
-                               validators=[Optional(), NumberRange(min=1, max=MAX_OPTIONS)])
-    finding_key = SelectField("Finding to compare with (finding checks)", default="")
+    max_choices = IntegerField(
+        "Most choices a person may pick",
+        description="Multiple choice only. Leave it empty to allow every choice.",
+        validators=[Optional(), NumberRange(min=1, max=MAX_OPTIONS)])
+    finding_key = SelectField(
+        "Finding to compare with", default="",
+        description="Finding checks only: the room's answers are shown beside the "
+                    "finding's national figure.")
+    timer_seconds = IntegerField(
+        "Timer in seconds (optional)",
+        description=f"Answers close by themselves when it ends: {MIN_SECONDS} to "
+                    f"{MAX_SECONDS} seconds. Leave it empty for no timer; the console can "
+                    "still set one when it opens the question.",
+        validators=[Optional(), NumberRange(
+            min=MIN_SECONDS, max=MAX_SECONDS,
+            message=f"Enter a timer between {MIN_SECONDS} and {MAX_SECONDS} seconds, or "
+                    "leave it empty")])
     results_hidden = BooleanField("Hide the results until I reveal them")
 
     def load_choices(self) -> None:
@@ -111,6 +134,15 @@ class QuestionForm(FlaskForm):
     def option_labels(self) -> list[str]:
         lines = [line.strip() for line in (self.options.data or "").splitlines()]
         return [line for line in lines if line]
+
+    def question_fields(self) -> dict:
+        """The question as ``services.add_question`` and ``update_question`` take it."""
+        return {"kind": self.kind.data, "prompt": self.prompt.data,
+                "section": self.section.data, "options": self.option_labels(),
+                "max_choices": self.max_choices.data,
+                "finding_key": self.finding_key.data or None,
+                "results_hidden": self.results_hidden.data,
+                "timer_seconds": self.timer_seconds.data}
 
     def validate_options(self, field) -> None:
         if self.kind.data in KINDS_WITH_OPTIONS:
@@ -149,3 +181,36 @@ class AboutYouForm(FlaskForm):
 
     education_role = JoinForm.education_role
     phase = JoinForm.phase
+
+
+class WordForm(FlaskForm):
+    """One word of a word cloud, to hide (the button beside it in the table)."""
+
+    word = HiddenField(validators=[DataRequired("Choose a word")])
+
+
+class WordMergeForm(FlaskForm):
+    """Count one word of a word cloud as another (e.g. "teachers" as "teacher")."""
+
+    word = SelectField("Merge the word", validators=[InputRequired("Choose the word to merge")])
+    into = SelectField("into", validators=[InputRequired("Choose the word to merge it into")])
+
+    def load_choices(self, words: list[str]) -> None:
+        self.word.choices = self.into.choices = choices([(w, w) for w in words])
+
+    def validate_into(self, field) -> None:
+        if field.data == self.word.data:
+            raise FieldError("Choose two different words to merge")
+
+
+class ResultsCardForm(FlaskForm):
+    """The results card's introduction, saved or published with the card."""
+
+    intro = TextAreaField(
+        "Introduction (optional)",
+        description="A few words for the people who will read the results: what the "
+                    "workshop was for, and what happens next.",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=2000, message="The introduction must be 2,000 "
+                                                          "characters or fewer"),
+                    no_control_characters])

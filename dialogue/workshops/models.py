@@ -1,9 +1,12 @@
 """Workshops, their questions and options, participants and their responses.
 
 Live state is in the database only (several workers, several machines). ``Workshop.version``
-changes in the same transaction as every state change and response write;
+changes in the same transaction as every state change the facilitator makes (answers and
+joins move the presenter's version through their own rows instead: ``live.presenter_version``);
 ``Workshop.state_version`` only when what participants see changes (the current question,
 its state, reveal). Pollers compare these numbers and skip all other work when unchanged.
+``Workshop.closes_at`` is the current question's timer: pollers read it with the versions,
+and the first request after it has passed closes the question (``timers.close_if_time_is_up``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dialogue import refusals
 from dialogue.db import Base, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
@@ -23,8 +27,8 @@ if TYPE_CHECKING:
     from dialogue.localities import Locality
 
 
-class InvalidTransition(ValueError):
-    """A state change that is not allowed from the current state."""
+class InvalidTransition(refusals.InvalidTransition):
+    """A workshop or question state change that is not allowed from the current state (409)."""
 
 
 class WorkshopState(enum.StrEnum):
@@ -88,6 +92,8 @@ class Workshop(TimestampMixin, Base):
     # Slugs of the briefings the workshop draws on.
     briefing_slugs: Mapped[list] = mapped_column(JSON, default=list)
     closed_at: Mapped[datetime | None]
+    # When the current question's answers close (its timer), or None when untimed.
+    closes_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
     state_version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -136,6 +142,8 @@ class Question(Base):
     results_hidden: Mapped[bool] = mapped_column(default=False)
     revealed: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(10), default=QuestionState.PENDING)
+    # The countdown started when the question opens (seconds), or None for no timer.
+    timer_seconds: Mapped[int | None]
 
     workshop: Mapped[Workshop] = relationship(back_populates="questions",
                                               foreign_keys=[workshop_id])
@@ -236,6 +244,10 @@ class Response(Base):
                                                                 ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How many times this answer was written (1, then +1 per change, by the upsert). The
+    # presenter's version sums these with the count (``live.presenter_version``), so an
+    # answer moves it on without touching the workshop row every answer would queue on.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     question: Mapped[Question] = relationship()
     participant: Mapped[Participant] = relationship()

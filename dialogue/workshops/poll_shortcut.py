@@ -18,10 +18,13 @@ It answers 204 (the version the phone holds is current), 304 (the client's ETag 
 current), or, when the presenter has moved on, the new question's shared blank form
 (``question_fragments``) to a joined participant who has not answered that question yet:
 two indexed reads and the cached bytes. Everything else (an unknown code, an ended
-workshop, a phone that answered the question already, a question no worker has rendered
-yet, any other query string) goes to Flask's ``participant_live``, which makes the same
-decisions first and then renders. ``tests/workshops/test_poll_shortcut.py`` checks both
-paths give the same answers.
+workshop, a question whose timer has run out, a phone that answered the question
+already, a question no worker has rendered yet, any other query string) goes to Flask's
+``participant_live``, which makes the same decisions first and then renders.
+``tests/workshops/test_poll_shortcut.py`` checks both paths give the same answers.
+
+The phones' Q&A list polls (``/j/<code>/qa/list``) are answered here too when unchanged,
+by ``qa_poll`` (``tests/workshops/test_qa_poll.py``).
 """
 
 from __future__ import annotations
@@ -33,11 +36,16 @@ from collections.abc import Callable, Iterable
 from flask import Flask
 from werkzeug.http import parse_cookie
 
+from dialogue.extensions import db
+from dialogue.redis_client import get_redis, redis_configured
+from dialogue.request_figures import REQUEST_ID_HEADER, record_outside_flask
 from dialogue.security import SECURITY_HEADERS
+from dialogue.workshops.codes import normalise_code
 from dialogue.workshops.cookies import cookie_name, read_token
 from dialogue.workshops.live import LiveState, read_live_state
+from dialogue.workshops.participants import ANSWER_EXISTS, PARTICIPANT_ID_BY_TOKEN
+from dialogue.workshops.qa_poll import QA_LIST_PATH, UnchangedQAPolls
 from dialogue.workshops.question_fragments import blank_forms
-from dialogue.workshops.services import ANSWER_EXISTS, PARTICIPANT_ID_BY_TOKEN, normalise_code
 
 _LIVE_PATH = re.compile(r"/j/([A-Za-z0-9]{1,12})/live")
 _SEEN_VERSION = re.compile(r"s=(\d{1,18})")
@@ -47,6 +55,9 @@ LIVE_STATE_ENVIRON_KEY = "dialogue.workshop_live_state"
 
 _COMMON_HEADERS = [*SECURITY_HEADERS.items(), ("Cache-Control", "private, no-cache")]
 _FROM_HTMX = ("Vary", "HX-Request")
+# The URL rules of the views these polls stand in for (participant_live, qa_list).
+_LIVE_ROUTE = "/j/<code>/live"
+_QA_LIST_ROUTE = "/j/<code>/qa/list"
 
 
 class LivePollShortcut:
@@ -59,16 +70,28 @@ class LivePollShortcut:
         self._redis = None
         self._ttl = float(app.config.get("LIVE_POLL_CACHE_SECONDS", 0))
         self._recent: dict[str, tuple[float, LiveState]] = {}
+        self._qa = UnchangedQAPolls(self._ttl)
+        self._trust_forwarded_id = bool(app.config.get("TRUSTED_PROXIES"))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET":
-            match = _LIVE_PATH.fullmatch(environ.get("PATH_INFO", ""))
-            if match:
-                answer = self._answer(match.group(1), environ)
+            path = environ.get("PATH_INFO", "")
+            match = _LIVE_PATH.fullmatch(path)
+            qa_match = None if match else QA_LIST_PATH.fullmatch(path)
+            if match or qa_match:
+                started = time.perf_counter()
+                answer = (self._answer(match.group(1), environ) if match
+                          else self._qa_answer(qa_match.group(1), environ))
                 if answer is not None:
                     status, headers, body = answer
                     if environ.get("HTTP_HX_REQUEST"):
                         headers.append(_FROM_HTMX)
+                    # Counted and logged as Flask counts its own requests, under the
+                    # same route labels as the views these polls stand in for.
+                    headers.append((REQUEST_ID_HEADER, record_outside_flask(
+                        environ, _LIVE_ROUTE if match else _QA_LIST_ROUTE,
+                        int(status.split(" ", 1)[0]), time.perf_counter() - started,
+                        trust_forwarded_id=self._trust_forwarded_id)))
                     start_response(status, headers)
                     return [body]
         return self.wsgi_app(environ, start_response)
@@ -92,6 +115,14 @@ class LivePollShortcut:
         environ[LIVE_STATE_ENVIRON_KEY] = state
         return self._decide(state, environ) or self._new_question(code, state, environ)
 
+    def _qa_answer(self, code: str, environ: dict) -> tuple[str, list, bytes] | None:
+        """An unchanged poll of a phone's Q&A list (``qa_poll``), else None for Flask."""
+        if self._engine is None:
+            self._bind()
+        if self._engine is None:
+            return None
+        return self._qa.answer(code, environ, self._engine.connect, _COMMON_HEADERS)
+
     def _recent_state(self, code: str) -> LiveState | None:
         entry = self._recent.get(code)
         if entry is None or entry[0] < time.monotonic():
@@ -102,6 +133,8 @@ class LivePollShortcut:
     def _decide(state: LiveState, environ: dict) -> tuple[str, list, bytes] | None:
         if state.state == "closed":
             return None  # Flask answers with the final fragment and 286
+        if state.time_is_up():
+            return None  # Flask closes the timed-out question, then shows it closed
         etag = state.participant_etag
         if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
         tags = _etags(if_none_match) if if_none_match else set()
@@ -117,7 +150,7 @@ class LivePollShortcut:
                       environ: dict) -> tuple[str, list, bytes] | None:
         """The question the room has moved on to, for a participant who has not answered
         it: the shared rendering, if a worker has made one (else Flask renders it)."""
-        if not environ.get("HTTP_HX_REQUEST"):
+        if not environ.get("HTTP_HX_REQUEST") or state.time_is_up():
             return None  # only htmx, which sends the page's CSRF token, gets the shared form
         if not _SEEN_VERSION.fullmatch(environ.get("QUERY_STRING", "")):
             return None  # only the plain query the page sends
@@ -166,9 +199,6 @@ class LivePollShortcut:
 
     def _bind(self) -> None:
         """The engine and Redis client, created lazily (after gunicorn forks)."""
-        from dialogue.extensions import db
-        from dialogue.redis_client import get_redis, redis_configured
-
         with self.app.app_context():
             self._redis = get_redis() if redis_configured() else None
             self._engine = db.engine

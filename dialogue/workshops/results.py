@@ -1,7 +1,9 @@
 """Tallies of stored responses, one function per question type.
 
 Every count is a COUNT of ``Response`` rows (or of the answers they hold), never a
-counter kept alongside, so the numbers cannot drift from what was stored.
+counter kept alongside, so the numbers cannot drift from what was stored. One number
+format throughout: a share is a whole percentage ("62%"), an average position has one
+decimal ("1.5"), and a breakdown follows the small-group rule of ``dialogue.disclosure``.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
 from sqlalchemy import func, select
 
+from dialogue.briefings.models import Finding
+from dialogue.disclosure import SUPPRESSED, is_small
 from dialogue.extensions import db
+from dialogue.suppression import protect
 from dialogue.workshops.models import (
     AGREE_VALUES,
     SCALE_LABELS,
@@ -21,19 +27,24 @@ from dialogue.workshops.models import (
     QuestionKind,
     Response,
 )
+from dialogue.workshops.wordcloud import cloud_svg, edits_for, word_counts
 
-# Common English words and the words every answer here shares, left out of word clouds.
-STOP_WORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from
-further had has have having he her here hers him his how i if in into is it its itself just
-me more most my no nor not now of off on once only or other our ours out over own same she
-should so some such than that the their theirs them then there these they this those through
-to too under until up very was we were what when where which while who whom why will with
-would you your yours us let lets get got make more much many ones one need needs really
-things thing way ways school schools
-""".split())  # noqa: SIM905 - easier to read and edit
-WORD = re.compile(r"[a-z][a-z'\-]+")
+NOTHING = "\N{EN DASH}"  # a figure there is none of yet
+
+
+def percent(part: int, whole: int) -> int | None:
+    """A share as a whole percentage, or None when there is nothing to share."""
+    return round(100 * part / whole) if whole else None
+
+
+def percent_text(value: float | None) -> str:
+    """A percentage as every results page prints it: "62%", or a dash when there is none."""
+    return NOTHING if value is None else f"{round(value)}%"
+
+
+def average_text(value: float | None) -> str:
+    """An average position with one decimal: "1.5", or a dash when nobody ranked it."""
+    return NOTHING if value is None else f"{value:.1f}"
 
 
 @dataclass
@@ -58,20 +69,28 @@ class Results:
     ranking: list[dict] = field(default_factory=list)
     answers: list[Response] = field(default_factory=list)
     words: list[tuple[str, int]] = field(default_factory=list)
-    agree_percent: float | None = None
+    agree_percent: int | None = None
     national: NationalFigure | None = None
 
-    def percent(self, count: int) -> float:
-        return round(100 * count / self.total, 1) if self.total else 0.0
+    def percent(self, count: int) -> int:
+        return percent(count, self.total) or 0
+
+    @property
+    def answers_text(self) -> str:
+        return f"{self.total} {'answer' if self.total == 1 else 'answers'}"
+
+    @property
+    def agree_text(self) -> str:
+        return percent_text(self.agree_percent)
+
+    def cloud(self) -> Markup:
+        """The word cloud of the visible answers (open text), as an SVG image."""
+        return cloud_svg(self.words, title=f"Word cloud: {self.question.prompt}")
 
 
 def national_figure(finding_key: str | None) -> NationalFigure | None:
     """The finding's first key figure, or None if the briefing (or figure) is missing."""
     if not finding_key:
-        return None
-    try:  # the briefings feature owns these models; import only when needed
-        from dialogue.briefings.models import Finding
-    except ImportError:
         return None
     finding = db.session.scalar(select(Finding).where(Finding.key == finding_key))
     if finding is None or not finding.figures:
@@ -83,19 +102,11 @@ def national_figure(finding_key: str | None) -> NationalFigure | None:
                           source=figure.source_label, finding_title=finding.title)
 
 
-def word_counts(texts: list[str], limit: int = 40) -> list[tuple[str, int]]:
-    """The most used words (stop words left out), most frequent first."""
-    counter: Counter[str] = Counter()
-    for text in texts:
-        counter.update(w.strip("'-") for w in WORD.findall(text.lower())
-                       if w.strip("'-") not in STOP_WORDS and len(w.strip("'-")) > 2)
-    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
-
-
 def ranking_table(option_labels: dict[int, str], orders: list[list[int]]) -> list[dict]:
-    """Average rank (1 is best) and Borda points (n-1 for first ... 0 for last) per item."""
+    """Per item: its average position (1 is first place), how many put it first, and
+    Borda points (n-1 for first ... 0 for last, the order's tie-break); best first."""
     n = len(option_labels)
-    totals = {option_id: {"label": label, "rank_sum": 0, "borda": 0, "count": 0}
+    totals = {option_id: {"label": label, "rank_sum": 0, "borda": 0, "count": 0, "first": 0}
               for option_id, label in option_labels.items()}
     for order in orders:
         for position, option_id in enumerate(order):
@@ -104,11 +115,12 @@ def ranking_table(option_labels: dict[int, str], orders: list[list[int]]) -> lis
                 entry["rank_sum"] += position + 1
                 entry["borda"] += n - 1 - position
                 entry["count"] += 1
+                entry["first"] += position == 0
     table = []
     for entry in totals.values():
         average = round(entry["rank_sum"] / entry["count"], 2) if entry["count"] else None
         table.append({"label": entry["label"], "average_rank": average,
-                      "borda": entry["borda"]})
+                      "borda": entry["borda"], "first": entry["first"]})
     table.sort(key=lambda e: (-e["borda"], e["average_rank"] or 0, e["label"]))
     return table
 
@@ -133,14 +145,14 @@ def question_results(question: Question, *, include_hidden: bool = False) -> Res
         else:
             results.ranking = ranking_table({o.id: o.label for o in question.options},
                                             [list(c or []) for c in stored])
-            results.rows = [(row["label"], row["borda"]) for row in results.ranking]
+            results.rows = [(row["label"], row["first"]) for row in results.ranking]
     elif question.uses_scale:
         counts = dict(db.session.execute(
             select(Response.value, func.count()).where(Response.question_id == question.id)
             .group_by(Response.value)).all())
         results.rows = [(label, counts.get(value, 0)) for value, label in SCALE_LABELS.items()]
         agree = sum(counts.get(v, 0) for v in AGREE_VALUES)
-        results.agree_percent = round(100 * agree / total) if total else None
+        results.agree_percent = percent(agree, total)
         if kind == QuestionKind.FINDING_CHECK:
             results.national = national_figure(question.finding_key)
     else:
@@ -149,12 +161,35 @@ def question_results(question: Question, *, include_hidden: bool = False) -> Res
             query = query.where(Response.hidden.is_(False))
         results.answers = list(db.session.scalars(query.order_by(Response.created_at,
                                                                  Response.id)))
-        results.words = word_counts([r.text or "" for r in results.answers if not r.hidden])
+        results.words = word_counts([r.text or "" for r in results.answers if not r.hidden],
+                                    edits_for(question))
     return results
 
 
-def agreement_by(question: Question, attribute: str) -> list[tuple[str, int, int]]:
-    """For scale questions: (group, answers, % agreeing) by participant role or phase."""
+@dataclass(frozen=True)
+class Group:
+    """One row of a breakdown: a group's answers and share agreeing, or not shown."""
+
+    key: str
+    answers: int
+    agreeing: int
+    shown: bool = True
+
+    @property
+    def answers_text(self) -> str:
+        if self.shown:
+            return str(self.answers)
+        return SUPPRESSED if is_small(self.answers) else "Not shown"
+
+    @property
+    def agree_text(self) -> str:
+        return percent_text(percent(self.agreeing, self.answers)) if self.shown else "Not shown"
+
+
+def agreement_by(question: Question, attribute: str) -> list[Group]:
+    """For scale questions: the answers and share agreeing by participant role or phase,
+    under the research's rule: a group of fewer than 5 people is not shown, nor one that
+    would let it be worked out from the total (``dialogue.suppression``)."""
     column = getattr(Participant, attribute)
     rows = db.session.execute(
         select(column, Response.value, func.count())
@@ -167,5 +202,6 @@ def agreement_by(question: Question, attribute: str) -> list[tuple[str, int, int
         entry[0] += count
         if value in AGREE_VALUES:
             entry[1] += count
-    return [(group, n, round(100 * agree / n) if n else 0)
-            for group, (n, agree) in sorted(groups.items())]
+    decision = protect({key: n for key, (n, _) in groups.items()})
+    return [Group(key, n, agree, decision.shows(key))
+            for key, (n, agree) in sorted(groups.items())]

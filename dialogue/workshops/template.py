@@ -7,6 +7,8 @@ shown beside the room's answer is read from the briefing's key figure at run tim
 
 from __future__ import annotations
 
+import datetime as dt
+
 THEMES = ["Hierarchy: inspection, accountability and oversight",
           "Markets: choice, competition and status",
           "Networks: partnerships, trusts and collaboration",
@@ -64,3 +66,8 @@ TEMPLATE = {
         ]),
     ],
 }
+
+
+def copy_title(date: dt.date) -> str:
+    """A copy's own title, so it is never mistaken for the template or another copy."""
+    return f"Copy of {TEMPLATE['title']} ({date.strftime('%-d %B %Y')})"

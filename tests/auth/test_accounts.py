@@ -32,10 +32,20 @@ def _form(**changes):
     return data
 
 
+def _confirm_registration(client) -> None:
+    """Follow the confirmation link the registration mailed (tests/auth/test_registration.py
+    covers the link itself)."""
+    body = outbox()[-1].get_content()
+    link = re.search(r"https?://[^/\s]+(/register/confirm/\S+)", body).group(1)
+    assert client.post(link).status_code == 302
+
+
 def test_register_creates_account_with_profile_and_consent(client, factory):
     factory.locality()
     response = client.post("/register", data=_form())
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Check your email" in response.get_data(as_text=True)
+    _confirm_registration(client)
     user = db.session.scalar(select(User).where(User.email == "head@maple.example.org"))
     assert user.display_name == "Head of Maple Primary"
     assert user.phase is Phase.PRIMARY
@@ -43,12 +53,13 @@ def test_register_creates_account_with_profile_and_consent(client, factory):
     assert user.consent_version == CONSENT_VERSION
     events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user.id)).all()
     assert [(e.version, e.accepted) for e in events] == [(CONSENT_VERSION, True)]
-    # Signed in straight away.
+    # Signed in once the address is confirmed.
     assert "Head of Maple Primary" in client.get("/").get_data(as_text=True)
 
 
 def test_declining_consent_still_creates_the_account(client):
     client.post("/register", data=_form(research_consent="no"))
+    _confirm_registration(client)
     user = db.session.scalar(select(User))
     assert user is not None and user.research_consent is False
 
@@ -68,10 +79,10 @@ def test_register_errors_keep_what_was_typed(client):
     assert db.session.scalar(select(User)) is None
 
 
-def test_register_refuses_duplicate_email(client, factory):
+def test_register_with_a_taken_address_makes_no_second_account(client, factory):
     factory.user(email="head@maple.example.org")
     response = client.post("/register", data=_form())
-    assert "already exists" in response.get_data(as_text=True)
+    assert "already exists" not in response.get_data(as_text=True)  # issue 16, point 6
     assert len(db.session.scalars(select(User)).all()) == 1
 
 

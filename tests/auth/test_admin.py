@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from dialogue.audit import AuditEvent
 from dialogue.auth.models import Role, User
+from dialogue.db import utcnow
 from dialogue.extensions import db
 from dialogue.forums.models import Thread
 from dialogue.localities import Locality
+from dialogue.notifications.models import Notification
 
 
 def test_admin_grants_roles_and_limits_moderation(client, factory, login):
@@ -52,7 +56,7 @@ def test_user_search(client, factory, login):
     login(factory.user(role="admin", name="Alice Admin"))
     factory.user(name="Bertha Governor")
     page = client.get("/admin/?q=bertha").get_data(as_text=True)
-    assert "Bertha Governor</a></td>" in page and "Alice Admin</a></td>" not in page
+    assert "Bertha Governor</bdi></a></td>" in page and "Alice Admin</bdi></a></td>" not in page
 
 
 def test_add_and_rename_locality(client, factory, login):
@@ -93,11 +97,6 @@ def test_cli_create_user_with_role(runner):
 
 
 def test_admin_lifts_a_suspension(client, factory, login):
-    from datetime import timedelta
-
-    from dialogue.db import utcnow
-    from dialogue.notifications.models import Notification
-
     admin = factory.user(role="admin")
     person = factory.user(name="Sam Suspended")
     person.suspended_until = utcnow() + timedelta(days=3)

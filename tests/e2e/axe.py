@@ -52,6 +52,10 @@ def _axe_source() -> str:
 
 
 def _run(page) -> dict:
+    # A page reached by a form post may still be loading its stylesheets when the test's
+    # last expectation is met: axe would then measure the unstyled page (seen in CI on a
+    # busy machine: header links 17 px high, "too small to touch").
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     return page.evaluate(RUN_AXE, TAGS)

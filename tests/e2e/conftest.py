@@ -10,24 +10,35 @@ fast); a new browser context per page the test opens. Every context is guarded:
 - uncaught page errors, Content-Security-Policy violations and 5xx responses fail it;
 - a traceback in the server's log while the test ran fails it.
 
+The server sends its mail by SMTP to a real server on loopback (aiosmtpd), started
+first: ``live_server.mail.to(address)`` is what reached it, as parsed messages.
+
 Chromium missing: the tests are skipped with the reason, unless ``REQUIRE_BROWSER=1``
 (CI sets it), which turns the skip into a failure.
 """
 
 from __future__ import annotations
 
+import email
+import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from playwright.sync_api import sync_playwright
 
 from tests.e2e import axe
 from tests.e2e.helpers import PROJECT_ROOT, artifacts_root
+from tests.servers import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,11 +66,43 @@ def _browser_or_skip() -> None:
 # -- the live server -------------------------------------------------------------------
 
 
+class MailCatcher:
+    """An SMTP server's handler that keeps every message it is given (never refuses)."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+        self.lock = threading.Lock()
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=default_policy)
+        with self.lock:
+            self.received.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages to ``address`` so far, oldest first."""
+        with self.lock:
+            return [m for m in self.received if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def mail_catcher():
+    """The loopback SMTP server the live server sends to, one per worker."""
+    catcher = MailCatcher()
+    controller = Controller(catcher, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    catcher.port = controller.port
+    yield catcher
+    controller.stop()
+
+
 @dataclass
 class LiveServer:
     url: str
     process: subprocess.Popen
     log_path: Path
+    mail: MailCatcher
 
     def log_size(self) -> int:
         return self.log_path.stat().st_size
@@ -75,19 +118,18 @@ class LiveServer:
             assert response.status == 204
 
     def outbox(self) -> list[dict]:
-        import json
-
         with urllib.request.urlopen(f"{self.url}/__e2e__/outbox", timeout=10) as response:
             return json.loads(response.read())
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> LiveServer:
+def live_server(tmp_path_factory, mail_catcher) -> LiveServer:
     """Dialogue served on a free loopback port from its own process and SQLite file."""
     _browser_or_skip()
     root = tmp_path_factory.mktemp("live-server")
     log_path = root / "server.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DIALOGUE_ENV": "testing"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DIALOGUE_ENV": "testing",
+           "E2E_SMTP_PORT": str(mail_catcher.port)}
     for name in ("DATABASE_URL", "REDIS_URL", "MAIL_SERVER"):
         env.pop(name, None)
     with log_path.open("wb") as log:
@@ -104,7 +146,8 @@ def live_server(tmp_path_factory) -> LiveServer:
             pytest.fail("The live server did not start:\n" + log_path.read_text()[-4000:],
                         pytrace=False)
         time.sleep(0.05)
-    server = LiveServer(url=ready.read_text().strip(), process=process, log_path=log_path)
+    server = LiveServer(url=ready.read_text().strip(), process=process, log_path=log_path,
+                        mail=mail_catcher)
     yield server
     process.terminate()
     try:
@@ -120,8 +163,6 @@ def live_server(tmp_path_factory) -> LiveServer:
 @pytest.fixture(scope="session")
 def browser(live_server):
     """One headless Chromium per worker; each test gets fresh contexts from it."""
-    from playwright.sync_api import sync_playwright
-
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(
@@ -287,12 +328,3 @@ def pytest_sessionfinish(session, exitstatus):
                       worker=os.environ.get("PYTEST_XDIST_WORKER"),
                       is_controller=not hasattr(session.config, "workerinput"))
 
-
-def pytest_collection_modifyitems(config, items):
-    """Browser journeys share one live server per worker, and two of them have shown
-    timing-dependent failures under heavy load (an htmx retarget racing a stage swap on
-    the presenter screen; an axe replay of the coding page). Each gets one more try; a
-    real fault still fails twice. Tracked in the notes for the issue."""
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.flaky(reruns=1))

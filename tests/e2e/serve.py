@@ -2,10 +2,9 @@
 
     python -m tests.e2e.serve --root DIR
 
-builds a fresh SQLite database in DIR, loads the demo data exactly as
-``flask dialogue demo`` does (after importing the briefings when that command exists),
-then serves on a free loopback port with CSRF and rate limits ON, and writes the
-base URL to ``DIR/ready`` once it accepts connections.
+builds a fresh SQLite database in DIR, loads the briefings and the demo data exactly as
+``make run`` does (``flask dialogue demo``), then serves on a free loopback port with CSRF
+and rate limits ON, and writes the base URL to ``DIR/ready`` once it accepts connections.
 
 A separate process keeps the app's module-level extensions (the limiter, the login
 manager) away from the unit tests that build their own apps in the same pytest worker.
@@ -14,7 +13,11 @@ Test-only hooks live outside Flask's URL map (so the route sweep never sees them
 exist only in this script:
 ``POST /__e2e__/reset-rate-limits`` clears the limiter between tests, so each journey
 meets the real limits from a clean slate; ``GET /__e2e__/outbox`` returns the mail
-"sent" so far as JSON (for password-reset style journeys).
+written to the outbox so far as JSON (for password-reset style journeys).
+
+Mail goes by SMTP to the loopback server on ``E2E_SMTP_PORT`` when it is set (the
+harness starts one), as in production: notification mail is sent only by a real
+backend, so the journeys that follow an emailed link need it.
 """
 
 from __future__ import annotations
@@ -22,14 +25,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from dialogue import create_app
+from dialogue.config import TestConfig
+from dialogue.extensions import db, limiter
+from dialogue.mail import OutboxMessage
+from dialogue.schema import create_all
+
 HOOK_PREFIX = "/__e2e__/"
-# Commands run before `dialogue demo`, if the app has them, so briefings exist to read.
-CONTENT_COMMANDS = (("dialogue", "import-briefings"), ("briefings", "import"))
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -51,9 +59,6 @@ class TestHooks:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(HOOK_PREFIX):
             return self.wsgi_app(environ, start_response)
-        from dialogue.extensions import limiter
-        from dialogue.mail import outbox
-
         name, method = path[len(HOOK_PREFIX):], environ.get("REQUEST_METHOD")
         with self.app.app_context():
             if name == "reset-rate-limits" and method == "POST":
@@ -61,10 +66,12 @@ class TestHooks:
                 start_response("204 No Content", [])
                 return [b""]
             if name == "outbox" and method == "GET":
+                rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))
                 body = json.dumps([
-                    {"to": m["To"], "subject": m["Subject"], "body": m.get_content()}
-                    for m in outbox()
+                    {"to": row.recipient, "subject": row.subject, "body": row.text_body}
+                    for row in rows
                 ]).encode()
+                db.session.rollback()
                 start_response("200 OK", [("Content-Type", "application/json")])
                 return [body]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -73,12 +80,11 @@ class TestHooks:
 
 def build_app(root: Path):
     """The app with its own database, demo data loaded, CSRF and rate limits on."""
-    from dialogue import create_app
-    from dialogue.config import TestConfig
-    from dialogue.extensions import db
-    from dialogue.schema import create_all
-
+    smtp_port = os.environ.get("E2E_SMTP_PORT")
+    mail = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": int(smtp_port),
+            "MAIL_USE_TLS": False} if smtp_port else {}
     app = create_app({
+        **mail,
         "CONFIG": TestConfig,
         "INSTANCE_PATH": str(root / "instance"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite3'}",
@@ -92,30 +98,13 @@ def build_app(root: Path):
     with app.app_context():
         create_all()
         db.session.commit()
-    runner = app.test_cli_runner()
-    for group, command in CONTENT_COMMANDS:
-        if group in app.cli.commands and command in getattr(app.cli.commands[group],
-                                                              "commands", {}):
-            _invoke(app, runner, [group, command])
-    _invoke(app, runner, ["dialogue", "demo"])
-    return app
-
-
-def _invoke(app, runner, args: list[str]) -> None:
-    result = runner.invoke(args=args)
-    if result.exit_code != 0 and "SERVER_NAME" in str(result.exception):
-        # A bug in the command (url_for outside a request), not in this harness:
-        # test_demo_command.py fails while it lasts. Load the data anyway so the
-        # journeys can run, inside a request context as a web request would have.
-        print(f"BUG: `flask {' '.join(args)}` needs a request context: "
-              f"{result.exception}", flush=True)
-        with app.test_request_context("/"):
-            result = runner.invoke(args=args)
-    print(f"$ flask {' '.join(args)}\n{result.output}", flush=True)
+    result = app.test_cli_runner().invoke(args=["dialogue", "demo"])
+    print(f"$ flask dialogue demo\n{result.output}", flush=True)
     if result.exit_code != 0:
         if result.exception is not None:
             raise result.exception
-        raise SystemExit(f"`flask {' '.join(args)}` failed with exit code {result.exit_code}")
+        raise SystemExit(f"`flask dialogue demo` failed with exit code {result.exit_code}")
+    return app
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -129,7 +118,10 @@ def main(argv: list[str] | None = None) -> None:
     app.wsgi_app = TestHooks(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     url = f"http://127.0.0.1:{server.server_port}"
-    (args.root / "ready").write_text(url)
+    # Written aside and renamed: the harness polls for the file, and must never read it
+    # between its creation and its content (it once got an empty URL under load).
+    (args.root / "ready.tmp").write_text(url)
+    (args.root / "ready.tmp").replace(args.root / "ready")
     print(f"serving {url}", flush=True)
     try:
         server.serve_forever()

@@ -5,6 +5,9 @@ this test itself passes.)"""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.e2e.helpers import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -17,8 +20,6 @@ def test_guard_records_outside_requests_dialogs_errors_and_csp(browse, request):
 
     # (The site's CSP already stops fetches and images elsewhere; a navigation is not
     # covered by CSP, so it shows the route guard itself at work.)
-    from playwright.sync_api import Error as PlaywrightError
-
     with pytest.raises(PlaywrightError):
         page.goto("https://cdn.example.org/lib.js")
     assert guard.outside_requests == ["https://cdn.example.org/lib.js"]
@@ -26,12 +27,12 @@ def test_guard_records_outside_requests_dialogs_errors_and_csp(browse, request):
     page.goto("/")
 
     page.evaluate("() => { setTimeout(() => alert('hello'), 0); }")
-    page.wait_for_timeout(300)
+    wait_until(page, lambda: guard.dialogs, "the alert was not recorded")
     assert guard.dialogs == ["alert: hello"]
 
     page.evaluate("() => { setTimeout(() => { throw new Error('boom'); }, 0); }")
-    page.wait_for_timeout(300)
-    assert any("boom" in e for e in guard.page_errors)
+    wait_until(page, lambda: any("boom" in e for e in guard.page_errors),
+               "the page error was not recorded")
 
     # An inline script and a real inline style are refused by the site's CSP and recorded.
     page.evaluate("""() => {
@@ -39,14 +40,15 @@ def test_guard_records_outside_requests_dialogs_errors_and_csp(browse, request):
       document.body.appendChild(s);
       document.body.insertAdjacentHTML('beforeend', '<p style="color: red">x</p>');
     }""")
-    page.wait_for_timeout(300)
-    assert any("inline script" in v for v in guard.csp_violations), guard.csp_violations
-    assert any("inline style" in v for v in guard.csp_violations), guard.csp_violations
+    wait_until(page, lambda: any("inline script" in v for v in guard.csp_violations)
+               and any("inline style" in v for v in guard.csp_violations),
+               f"both CSP violations were not recorded: {guard.csp_violations}")
     assert page.evaluate("() => window.x") is None
 
     browse.expect_dialog()
-    page.evaluate("() => { setTimeout(() => confirm('sure?'), 0); }")
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):
+        page.evaluate("() => { setTimeout(() => confirm('sure?'), 0); }")
+    assert guard.expected_dialogs == 0  # the harness's handler took it
     assert guard.dialogs == ["alert: hello"]  # the expected one was accepted, not recorded
 
     guard.outside_requests.clear()

@@ -13,12 +13,14 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import (
     DEMO,
+    TEMPLATE_COPY_TITLE,
     TODAY,
     assert_focus_visible,
     assert_touch_targets,
     screenshot,
     sign_in,
     tab_to,
+    wait_until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +44,7 @@ def prompt(page: Page):
 def wait_for_question(page: Page, text: str, *, javascript: bool) -> None:
     """JS: the screen changes by itself. No JS: the person follows the 'check' link."""
     if javascript:
-        expect(prompt(page)).to_have_text(text, timeout=8000)
+        expect(prompt(page)).to_have_text(text)
     else:
         page.get_by_role("link", name="Check for the next question").click()
         expect(prompt(page)).to_have_text(text)
@@ -101,8 +103,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     facilitator.get_by_label("Date").fill(TODAY)
     facilitator.get_by_label("Locality").select_option(label="Locality A")
     facilitator.get_by_role("button", name="Copy the template").click()
-    expect(facilitator.get_by_role("heading", level=1)).to_have_text(
-        "What should a self-improving school-led system mean?")
+    expect(facilitator.get_by_role("heading", level=1)).to_have_text(TEMPLATE_COPY_TITLE)
     check_a11y(facilitator, "workshop detail")
     screenshot(facilitator, "workshop-detail")
     code = facilitator.locator("dd code").first.inner_text().strip()
@@ -147,7 +148,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     send(phone)
     plain.get_by_label("Multi-academy trusts").check()
     send(plain)
-    expect(facilitator.locator("#present-results")).to_contain_text("3 answers", timeout=8000)
+    expect(facilitator.locator("#present-results")).to_contain_text("3 answers")
     expect(facilitator.locator("#present-results")).to_contain_text("Multi-academy trusts")
     assert_not_reloaded(facilitator)
     check_a11y(facilitator, "presenter: single-choice results")
@@ -166,7 +167,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
         person.get_by_label("Inclusive").check()
         send(person)
     check_a11y(laptop, "participant: multiple choice answered")
-    expect(facilitator.locator("#present-results")).to_contain_text("3 answers", timeout=8000)
+    expect(facilitator.locator("#present-results")).to_contain_text("3 answers")
 
     # Q3, open text.
     present(facilitator, "next")
@@ -181,7 +182,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     plain.get_by_label("Your answer").fill("Less fear of inspection.")
     send(plain)
     expect(facilitator.locator("#present-results")).to_contain_text(
-        "Less fear of inspection", timeout=8000)
+        "Less fear of inspection")
     check_a11y(facilitator, "presenter: open-text answers")
 
     # Q4, a finding check (agreement scale compared with the national survey).
@@ -194,7 +195,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     for person in (phone, plain):
         person.get_by_label("Agree", exact=True).check()
         send(person)
-    expect(facilitator.locator("#present-results")).to_contain_text("3 answers", timeout=8000)
+    expect(facilitator.locator("#present-results")).to_contain_text("3 answers")
     check_a11y(facilitator, "presenter: finding check results")
 
     # Q5-Q7: move on to the question whose results stay hidden until revealed.
@@ -207,7 +208,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     for person in (phone, plain):
         person.get_by_label("Disagree", exact=True).check()
         send(person)
-    expect(facilitator.locator("#present-results")).to_contain_text("2 answers", timeout=8000)
+    expect(facilitator.locator("#present-results")).to_contain_text("2 answers")
     expect(facilitator.locator("#present-results")).to_contain_text("Results are hidden")
     present(facilitator, "reveal")
     expect(facilitator.locator("#present-results")).not_to_contain_text("Results are hidden")
@@ -254,7 +255,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
             assert status.get_attribute("aria-live") == "polite"
         send(person)
         expect(person.locator(".dialogue-ranking__label").first).to_have_text(last)
-    expect(facilitator.locator("#present-results")).to_contain_text("3 answers", timeout=8000)
+    expect(facilitator.locator("#present-results")).to_contain_text("3 answers")
     check_a11y(facilitator, "presenter: ranking results")
 
     # Close: the facilitator ends the workshop; screens say so without reloading.
@@ -263,8 +264,7 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     facilitator.get_by_role("button", name="End the workshop").click()
     expect(facilitator.get_by_text("Closed").first).to_be_visible()
     for person in (laptop, phone):
-        expect(person.get_by_role("heading", name="The workshop has ended")).to_be_visible(
-            timeout=8000)
+        expect(person.get_by_role("heading", name="The workshop has ended")).to_be_visible()
         expect(person.locator("#alerts [data-announcer]")).to_have_text(
             "The workshop has ended")
     assert_not_reloaded(laptop)
@@ -273,7 +273,9 @@ def test_facilitator_runs_a_workshop_with_three_participants(browse, check_a11y)
     expect(plain.get_by_role("heading", name="The workshop has ended")).to_be_visible()
     check_a11y(phone, "participant: ended (phone)")
 
-    facilitator.get_by_role("link", name="Results").click()
+    # Ending lands on the workshop's results (no link to follow: the page is already there).
+    expect(facilitator).to_have_url(re.compile(r"/workshops/\d+/results$"))
+    expect(facilitator.locator(".govuk-caption-l")).to_have_text("Results")
     expect(facilitator.get_by_role("heading", level=1)).to_be_visible()
     check_a11y(facilitator, "workshop results")
     screenshot(facilitator, "workshop-results")
@@ -294,18 +296,25 @@ def test_a_poll_answered_after_the_stage_changed_is_dropped_quietly(browse):
     held, holding = [], [True]
     facilitator.route("**/present/live*", lambda route: (
         held.append(route) if holding[0] else route.continue_()))
-    for _ in range(30):  # the results region polls every second
-        if held:
-            break
-        facilitator.wait_for_timeout(100)
-    assert held, "the presenter screen did not poll"
+    # The results region polls every second.
+    wait_until(facilitator, lambda: held, "the presenter screen did not poll")
 
     present(facilitator, "next")  # the stage (and the polling element in it) is replaced
     first = "Who should mainly be responsible for improving schools in this area?"
     expect(facilitator.locator("#stage-heading")).to_have_text(first)
     holding[0] = False
+    # The held answers' element has left the page, so their events reach no listener on
+    # the document; htmx's logger hears every event wherever it happens.
+    facilitator.evaluate("""urls => {
+        window.heldAnswered = 0;
+        htmx.logger = (element, name, detail) => {
+            if (name === "htmx:afterOnLoad" && urls.includes(detail.xhr.responseURL)) {
+                window.heldAnswered += 1;
+            }
+        };
+    }""", [route.request.url for route in held])
     for route in held:
         route.continue_()  # the server now answers "the stage changed": redraw it
-    facilitator.wait_for_timeout(1500)
+    facilitator.wait_for_function("n => window.heldAnswered >= n", arg=len(held))
     expect(facilitator.locator("#stage-heading")).to_have_text(first)
     expect(facilitator.locator("#present-stage")).to_have_count(1)

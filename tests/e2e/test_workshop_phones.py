@@ -8,12 +8,11 @@ Uses the browser harness of tests/e2e (Debian's Chromium; skipped when it is mis
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import TODAY, sign_in
+from tests.e2e.helpers import TEMPLATE_COPY_TITLE, TODAY, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +31,7 @@ def test_run_a_workshop_end_to_end(browse, check_a11y):
     presenter.goto("/workshops/")
     presenter.get_by_label("Date").fill(TODAY)
     presenter.get_by_role("button", name="Copy the template").click()
-    expect(presenter.get_by_role("heading", level=1)).to_have_text(
-        "What should a self-improving school-led system mean?")
+    expect(presenter.get_by_role("heading", level=1)).to_have_text(TEMPLATE_COPY_TITLE)
     presenter.get_by_role("link", name="Present").click()
     code = presenter.locator(".dialogue-present__code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{6}", code)
@@ -53,12 +51,10 @@ def test_run_a_workshop_end_to_end(browse, check_a11y):
     expect(plain.get_by_role("heading", name="You have joined")).to_be_visible()
 
     # The facilitator starts (keyboard: N); the phone follows without reloading.
+    # (How soon every phone follows is measured by benchmarks/bench_workshops.py.)
     presenter.keyboard.press("n")
-    started = time.monotonic()
     first_prompt = "Who should mainly be responsible"
-    expect(phone.get_by_role("heading", level=1)).to_contain_text(first_prompt,
-                                                                  timeout=2500)
-    assert time.monotonic() - started < 2.5
+    expect(phone.get_by_role("heading", level=1)).to_contain_text(first_prompt)
     check_a11y(phone, "phone with the first question")
     phone.get_by_label("Schools themselves, working together").check()
     phone.get_by_role("button", name="Send my answer").click()
@@ -70,15 +66,13 @@ def test_run_a_workshop_end_to_end(browse, check_a11y):
     expect(plain.get_by_text("Your answer has been saved")).to_be_visible()
 
     # The presenter's count and chart update by themselves.
-    expect(presenter.locator(".dialogue-present__count")).to_contain_text("2 answers",
-                                                                          timeout=3000)
+    expect(presenter.locator(".dialogue-present__count")).to_contain_text("2 answers")
     expect(presenter.locator("#present-results figure")).to_contain_text("Multi-academy")
 
     # Close, then next: the phone follows to the multiple-choice question.
     presenter.get_by_role("button", name=re.compile("^Close answers")).click()
     presenter.get_by_role("button", name=re.compile("^Next question")).click()
-    expect(phone.get_by_role("heading", level=1)).to_contain_text("Which two words",
-                                                                  timeout=2500)
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Which two words")
     check_a11y(presenter, "presenter with results")
     _no_browser_problems(browse)
 
@@ -97,11 +91,14 @@ def test_ranking_with_up_and_down_buttons(browse):
     stage = presenter.locator("#stage-heading")
     for _ in range(10):  # on to the ranking question, one press at a time
         before = stage.inner_text()
+        # The stage (and its Next button) is redrawn after each move: press once the
+        # new one is on the page, as a person would once they see the new question.
+        expect(presenter.locator("#control-next")).to_be_attached()
         presenter.keyboard.press("n")
-        expect(stage).not_to_have_text(before)
+        expect(stage).not_to_have_text(before, timeout=10_000)
         if "Rank these four themes" in stage.inner_text():
             break
-    expect(phone.get_by_role("heading", level=1)).to_contain_text("Rank these", timeout=3000)
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Rank these")
     items = phone.locator(".dialogue-ranking__label")
     last = items.nth(3).inner_text()
     move_up = phone.locator(".dialogue-ranking__item").nth(3).locator('[data-move="up"]')

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.load.harness import (
+    REAL_SERVER_MARKS,
     Browser,
     OwnPostgres,
     Server,
@@ -31,13 +32,7 @@ from tests.load.harness import (
     sqlite_integrity,
 )
 
-pytestmark = [
-    pytest.mark.slow, pytest.mark.xdist_group("real-server"),
-    # These start their own servers and databases: the SQLite pass of `make test` runs
-    # them, and the PostgreSQL pass (TEST_DATABASE_URL) need not run them again.
-    pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                       reason="runs in the SQLite pass; starts its own databases"),
-]
+pytestmark = REAL_SERVER_MARKS
 
 UNAVAILABLE_TITLE = "Sorry, the service is unavailable"
 
@@ -167,11 +162,13 @@ def outage(tmp_path_factory):
             "pages": pages, "before": before_outage}
 
 
-def test_postgres_outage_loses_nothing_and_recovers_within_10s(outage):
+def test_postgres_outage_loses_nothing_and_recovers(outage):
+    """Writes are acknowledged again while the writers still run after the restart (how
+    soon is the figure printed above, not a pass mark)."""
     assert outage["before"] > 10
     assert outage["during"], "no request reached the server during the outage"
     assert not outage["problems"], outage["problems"]
-    assert outage["recovery"] < 10, f"recovered after {outage['recovery']:.1f}s"
+    assert outage["recovery"] != float("inf"), "no write was acknowledged after the restart"
 
 
 def test_postgres_outage_answers_503_with_a_page(outage):

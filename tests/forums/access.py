@@ -1,14 +1,13 @@
 """Access rows for the locality forums."""
 
+from dialogue.forums import services as forums
+from dialogue.localities import all_localities
 from tests.access import ADMIN, EVERYONE, MODERATOR, SIGNED_IN, Route, World
 
 MODERATORS = frozenset({MODERATOR, ADMIN})
 
 
 def setup(world: World) -> None:
-    from dialogue.forums import services as forums
-    from dialogue.localities import all_localities
-
     world.forum_locality = all_localities()[0]
     forums.ensure_standing_threads([world.forum_locality])
     author = world.users["moderator"]  # not pre-moderated, so the thread is public

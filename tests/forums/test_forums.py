@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from dialogue.auth.models import User
+from dialogue.discussion.models import Post, PostRevision, PostStatus
 from dialogue.extensions import db
 from dialogue.forums import services as forums
 from dialogue.forums.models import Subscription, Thread
 from dialogue.localities import add_locality
-from dialogue.moderation.models import Post, PostRevision, PostStatus
 
 
 def test_standing_threads_are_created_once_for_every_locality(app, factory):
@@ -173,9 +173,7 @@ def test_subscription_toggle(client, login, factory, thread):
 
 
 def test_linked_finding_shows_as_a_card(client, factory, thread, trusted):
-    from tests.moderation.conftest import make_finding
-
-    finding = make_finding("networks-trust", "Trust makes networks work", figure="61%")
+    finding = factory.finding("networks-trust", "Trust makes networks work", figure="61%")
     forums.reply(factory.user(), thread, "See /findings/networks-trust for the evidence.")
     db.session.commit()
     page = client.get(f"/threads/{thread.id}")
@@ -198,7 +196,7 @@ def test_moderator_can_lock_and_pin(client, login, factory, thread):
 
 def test_a_new_accounts_thread_stays_out_of_listings_until_approved(client, login, factory,
                                                                     locality):
-    from dialogue.moderation import services as posts
+    from dialogue.discussion import decisions as posts
 
     newcomer = factory.user()
     new_thread, opening = forums.create_thread(newcomer, locality, "Buy cheap essays", "spam")
@@ -216,7 +214,7 @@ def test_a_new_accounts_thread_stays_out_of_listings_until_approved(client, logi
 
 
 def test_restoring_a_post_does_not_notify_followers_again(factory, thread, trusted):
-    from dialogue.moderation import services as posts
+    from dialogue.discussion import decisions as posts
     from dialogue.notifications.models import Notification
 
     follower = factory.user()
@@ -241,8 +239,8 @@ def test_posting_needs_the_csrf_token(app, client, login, factory, thread, trust
 
 def test_threads_and_posts_are_searchable_and_leave_search_when_hidden(factory, thread,
                                                                        trusted):
-    from dialogue import search
-    from dialogue.moderation import services as posts
+    from dialogue.discussion import decisions as posts
+    from dialogue.search import index as search
 
     assert search.search("clusters").total >= 1  # the thread's title and opening post
     post = forums.reply(factory.user(), thread, "Federations of small rural schools")
@@ -254,8 +252,8 @@ def test_threads_and_posts_are_searchable_and_leave_search_when_hidden(factory, 
 
 
 def test_editing_the_opening_post_updates_the_threads_search_entry(factory, thread, trusted):
-    from dialogue import search
-    from dialogue.moderation import services as posts
+    from dialogue.discussion import services as posts
+    from dialogue.search import index as search
 
     opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id)
                                 .order_by(Post.id))

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -25,7 +24,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
+
+from dialogue import create_app
+from dialogue.auth.models import User
+from dialogue.config import DevelopmentConfig, normalise_database_url
+from dialogue.extensions import db
+from dialogue.localities import ensure_default_localities
+from dialogue.schema import create_all
+from tests.servers import free_port, percentile
+
+# The marks of every test that starts its own server and databases: they run in the
+# SQLite pass of `make test`, and the PostgreSQL pass (TEST_DATABASE_URL) need not run
+# them again.
+REAL_SERVER_MARKS = [
+    pytest.mark.slow, pytest.mark.xdist_group("real-server"),
+    pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                       reason="runs in the SQLite pass; starts its own databases"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
@@ -34,23 +52,10 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # --- the database -----------------------------------------------------------------------
 
 def prepare_database(url: str, users: int, instance: Path) -> list[str]:
     """Create the schema and ``users`` accounts (cheap hashes); return their emails."""
-    from dialogue import create_app
-    from dialogue.auth.models import User
-    from dialogue.config import DevelopmentConfig
-    from dialogue.extensions import db
-    from dialogue.localities import ensure_default_localities
-    from dialogue.schema import create_all
-
     app = create_app({"CONFIG": DevelopmentConfig, "SQLALCHEMY_DATABASE_URI": url,
                       "SECRET_KEY": "load-test", "INSTANCE_PATH": str(instance)})
     cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -69,10 +74,6 @@ def prepare_database(url: str, users: int, instance: Path) -> list[str]:
 
 def count_rows(url: str, sql: str, params: dict | None = None) -> list[tuple]:
     """Run a read query against the database directly (not through the app)."""
-    from sqlalchemy import create_engine, text
-
-    from dialogue.config import normalise_database_url
-
     engine = create_engine(normalise_database_url(url))
     try:
         with engine.connect() as conn:
@@ -254,8 +255,7 @@ class Tally:
             self.events.append((time.monotonic(), "ok" if acked else str(status or error)))
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+        return percentile(self.latencies, q)
 
 
 # --- our own PostgreSQL ------------------------------------------------------------------

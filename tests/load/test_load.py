@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import os
 import random
 import threading
 import time
@@ -21,7 +20,16 @@ from pathlib import Path
 
 import pytest
 
+from dialogue import create_app
+from dialogue.auth import services as accounts
+from dialogue.auth.models import Role
+from dialogue.config import DevelopmentConfig
+from dialogue.extensions import db
+from dialogue.forums import services as forums
+from dialogue.localities import all_localities
+from dialogue.workshops import services as workshops
 from tests.load.harness import (
+    REAL_SERVER_MARKS,
     Browser,
     OwnPostgres,
     Server,
@@ -32,13 +40,7 @@ from tests.load.harness import (
 )
 from tests.security.marks import RUN_HEAVY
 
-pytestmark = [
-    pytest.mark.slow, pytest.mark.xdist_group("real-server"),
-    # These start their own servers and databases: the SQLite pass of `make test` runs
-    # them, and the PostgreSQL pass (TEST_DATABASE_URL) need not run them again.
-    pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                       reason="runs in the SQLite pass; starts its own databases"),
-]
+pytestmark = REAL_SERVER_MARKS
 
 VOTERS, POSTERS, RESEARCHERS = (500, 200, 5) if RUN_HEAVY else (40, 15, 2)
 CONCURRENCY = 100 if RUN_HEAVY else 20
@@ -48,14 +50,6 @@ CUT_OFF = (OSError, http.client.HTTPException)
 def _scenario(url: str, instance: Path, posters: int) -> dict:
     """Accounts, a thread to reply in, a live workshop with an open question."""
     emails = prepare_database(url, posters + 2, instance)
-    from dialogue import create_app
-    from dialogue.auth import services as accounts
-    from dialogue.auth.models import Role
-    from dialogue.config import DevelopmentConfig
-    from dialogue.extensions import db
-    from dialogue.forums import services as forums
-    from dialogue.localities import all_localities
-    from dialogue.workshops import services as workshops
 
     app = create_app({"CONFIG": DevelopmentConfig, "SQLALCHEMY_DATABASE_URI": url,
                       "SECRET_KEY": "load-test", "INSTANCE_PATH": str(instance),

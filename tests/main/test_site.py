@@ -6,6 +6,7 @@ import pytest
 
 from dialogue import create_app
 from dialogue.config import DevelopmentConfig
+from tests.factories import PASSWORD
 
 
 def test_security_headers(client):
@@ -18,8 +19,6 @@ def test_security_headers(client):
 
 
 def test_session_cookie_flags(client, factory):
-    from tests.factories import PASSWORD
-
     factory.user(email="t@school.example.org")
     response = client.post("/login", data={"email": "t@school.example.org",
                                            "password": PASSWORD})
@@ -72,6 +71,7 @@ def test_development_keeps_a_generated_secret_key(monkeypatch, tmp_path):
 def test_database_url_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example.org/dialogue")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("PUBLIC_URL", "https://dialogue.example.org")
     app = create_app({"CONFIG": "production", "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example.org/dialogue"
 

@@ -1,5 +1,6 @@
 """Access rows for post actions, finding comments, the moderation queue and its log."""
 
+from dialogue.discussion import services as posts
 from tests.access import ADMIN, EVERYONE, MODERATOR, PRACTITIONER, SIGNED_IN, Route, World
 
 MODERATORS = frozenset({MODERATOR, ADMIN})
@@ -7,8 +8,6 @@ AUTHOR = frozenset({PRACTITIONER})
 
 
 def setup(world: World) -> None:
-    from dialogue.moderation import services as posts
-
     author = world.users["practitioner"]
     # Each action gets its own post, so one row cannot spoil another's.
     world.own_post = posts.create_post(author, "Mine to edit.", thread=world.thread)
@@ -19,7 +18,9 @@ def setup(world: World) -> None:
 
 ROUTES = [
     Route("moderation.show_post", "GET", lambda w: f"/posts/{w.other_post.id}", EVERYONE),
-    Route("moderation.history", "GET", lambda w: f"/posts/{w.other_post.id}/history", EVERYONE),
+    # Its author (the moderator) and the moderators: an edit may have removed something.
+    Route("moderation.history", "GET", lambda w: f"/posts/{w.other_post.id}/history",
+          MODERATORS),
     Route("moderation.edit_post", "GET", lambda w: f"/posts/{w.own_post.id}/edit", AUTHOR),
     Route("moderation.edit_post", "POST", lambda w: f"/posts/{w.own_post.id}/edit", AUTHOR,
           data={"body": "Edited."}),
@@ -28,7 +29,7 @@ ROUTES = [
     Route("moderation.flag_post", "GET", lambda w: f"/posts/{w.other_post.id}/flag", SIGNED_IN),
     Route("moderation.flag_post", "POST", lambda w: f"/posts/{w.other_post.id}/flag", SIGNED_IN,
           data=lambda w: {f"flag-{w.other_post.id}-reason": "spam"}),
-    Route("moderation.comment", "POST", lambda w: f"/findings/{w.finding.key}/comments",
+    Route("briefings.comment", "POST", lambda w: f"/findings/{w.finding.key}/comments",
           SIGNED_IN, data={"body": "A comment."}),
     Route("moderation.queue", "GET", "/moderation/", MODERATORS),
     Route("moderation.log", "GET", "/moderation/log", MODERATORS),

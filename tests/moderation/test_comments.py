@@ -5,15 +5,18 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import select
 
+from dialogue.briefings.comments import comment_counts, comment_section
+from dialogue.discussion import decisions
+from dialogue.discussion import services as posts
+from dialogue.discussion.models import Post, PostStatus
 from dialogue.extensions import db
-from dialogue.moderation import services as posts
-from dialogue.moderation.models import Post, PostStatus
-from tests.moderation.conftest import TagAudit, make_finding
+from tests.moderation.helpers import TagAudit
 
 
 def _render(finding) -> str:
     with db.session.no_autoflush:
-        return render_template("moderation/_finding_comments.html", finding=finding)
+        return render_template("briefings/_comments.html", finding=finding,
+                               comments=comment_section(finding))
 
 
 def test_comment_without_js_then_reply_one_level(client, login, factory, finding, trusted):
@@ -54,7 +57,7 @@ def test_empty_overlong_and_retired_comments_are_refused_with_text_kept(client, 
     long_text = "x" * 10_001
     long = client.post(f"/findings/{finding.key}/comments", data={"body": long_text})
     assert long.status_code == 422 and long_text.encode() in long.data
-    retired = make_finding("old-one", "Retired finding", retired=True)
+    retired = factory.finding("old-one", "Retired finding", retired=True)
     refused = client.post(f"/findings/{retired.key}/comments", data={"body": "Still true"})
     assert refused.status_code == 409 and b"retired" in refused.data
     assert db.session.scalar(select(Post.id)) is None
@@ -71,15 +74,15 @@ def test_template_shows_sign_in_prompt_and_hides_held_comments(app, client, fact
 
 
 def test_comment_counts_are_visible_only(app, factory, trusted):
-    one, two = make_finding("f-one", "One"), make_finding("f-two", "Two")
+    one, two = factory.finding("f-one", "One"), factory.finding("f-two", "Two")
     author = factory.user()
     posts.create_post(author, "a", finding=one)
     posts.create_post(author, "b", finding=one)
     hidden = posts.create_post(author, "c", finding=two)
-    posts.hide_post(hidden, factory.user(role="admin"), "No")
+    decisions.hide_post(hidden, factory.user(role="admin"), "No")
     db.session.commit()
-    assert posts.comment_counts([one.id, two.id]) == {one.id: 2}
-    assert posts.comment_counts([]) == {}
+    assert comment_counts([one.id, two.id]) == {one.id: 2}
+    assert comment_counts([]) == {}
 
 
 def test_flagging_and_hiding_comments_uses_the_shared_moderation(client, login, factory,

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from dialogue.audit import AuditEvent
+from dialogue.discussion import decisions
+from dialogue.discussion import services as posts
+from dialogue.discussion.models import Flag, Post, PostStatus
 from dialogue.extensions import db
 from dialogue.forums import services as forums
-from dialogue.moderation import services as posts
-from dialogue.moderation.models import Flag, Post, PostStatus
 from dialogue.notifications.models import Notification
-from tests.moderation.conftest import TagAudit
+from tests.moderation.helpers import TagAudit
 
 
 def _notes(user) -> list[str]:
@@ -32,8 +33,8 @@ def test_first_posts_are_held_and_seen_only_by_their_author(client, login, facto
     own_view = client.get(f"/threads/{thread.id}")
     assert b"My first post" in own_view.data and b"Awaiting moderation" in own_view.data
     moderator = factory.user(role="moderator")
-    posts.approve_post(first, moderator)
-    posts.approve_post(second, moderator)
+    decisions.approve_post(first, moderator)
+    decisions.approve_post(second, moderator)
     third = forums.reply(newcomer, thread, "Now I am trusted")
     db.session.commit()
     assert third.status == PostStatus.VISIBLE
@@ -44,7 +45,7 @@ def test_pre_moderation_count_is_configurable(app, factory, thread):
     app.config["PRE_MODERATED_POSTS"] = 1
     user = factory.user()
     held = forums.reply(user, thread, "one")
-    posts.approve_post(held, factory.user(role="admin"))
+    decisions.approve_post(held, factory.user(role="admin"))
     assert forums.reply(user, thread, "two").status == PostStatus.VISIBLE
 
 
@@ -188,7 +189,7 @@ def test_concurrent_moderators_end_in_one_state(app, factory, thread):
 
     def act(index: int) -> None:
         from dialogue.auth.models import User
-        from dialogue.db import write_transaction
+        from dialogue.transactions import write_transaction
 
         with app.app_context(), app.test_request_context(method="POST"), write_transaction():
             barrier.wait()
@@ -196,12 +197,12 @@ def test_concurrent_moderators_end_in_one_state(app, factory, thread):
             target = db.session.get(Post, post_id)
             try:
                 if index == 0:
-                    posts.approve_post(target, moderator, seen)
+                    decisions.approve_post(target, moderator, seen)
                 else:
-                    posts.hide_post(target, moderator, "No", seen)
+                    decisions.hide_post(target, moderator, "No", seen)
                 db.session.commit()
                 outcomes.append("done")
-            except posts.AlreadyHandled:
+            except decisions.AlreadyHandled:
                 db.session.rollback()
                 outcomes.append("already handled")
             finally:
@@ -216,10 +217,10 @@ def test_concurrent_moderators_end_in_one_state(app, factory, thread):
     db.session.rollback()  # end this test's own read transaction and its old snapshot
     final = db.session.get(Post, post_id)
     assert final.moderation_version == seen + 1
-    decisions = db.session.scalars(select(AuditEvent.action).where(
+    audited = db.session.scalars(select(AuditEvent.action).where(
         AuditEvent.target_id == post_id, AuditEvent.action.in_(["approve", "hide"]))).all()
-    assert len(decisions) == 1
-    assert final.status == (PostStatus.VISIBLE if decisions[0] == "approve" else PostStatus.HIDDEN)
+    assert len(audited) == 1
+    assert final.status == (PostStatus.VISIBLE if audited[0] == "approve" else PostStatus.HIDDEN)
 
 
 def test_suspension_stops_posting_and_is_logged(client, login, factory, thread, trusted):
@@ -259,7 +260,7 @@ def test_author_deletion_removes_the_text_everywhere(client, login, factory, thr
     db.session.commit()
     posts.edit_post(post, author, "Secret thoughts, edited")
     db.session.commit()
-    from dialogue import search
+    from dialogue.search import index as search
 
     assert search.search("Secret").total == 1  # indexed while visible
     login(author)
@@ -270,7 +271,7 @@ def test_author_deletion_removes_the_text_everywhere(client, login, factory, thr
     # Nothing a research query could read still holds the text.
     texts = db.session.scalars(select(Post.body)).all()
     assert not any("Secret" in t for t in texts)
-    from dialogue.moderation.models import PostRevision
+    from dialogue.discussion.models import PostRevision
 
     assert db.session.scalar(select(func.count(PostRevision.id))) == 0
     from dialogue.reports import contributions  # the research layer reads only visible posts
@@ -301,7 +302,8 @@ def test_hostile_markdown_is_inert(client, factory, thread, trusted, hostile):
     db.session.commit()
     page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
     # The user's HTML (which may hold no <div>) sits inside the post body's <div>.
-    body = page.split('class="dialogue-post__body govuk-body">')[-1].split("</div>", 1)[0]
+    opening = 'class="dialogue-post__body govuk-body" dir="auto">'
+    body = page.split(opening)[-1].split("</div>", 1)[0]
     assert body.strip()
     audit_ = TagAudit()
     audit_.feed(body)
@@ -355,7 +357,7 @@ def test_moderators_see_held_posts_in_place_and_can_approve_there(client, login,
 
 
 def test_removed_threads_leave_search(factory, thread, trusted):
-    from dialogue import search
+    from dialogue.search import index as search
 
     forums.reply(factory.user(), thread, "Peer review between schools")
     db.session.commit()

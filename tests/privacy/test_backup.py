@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from dialogue.auth.models import User
 from dialogue.extensions import db
+from dialogue.forums import services as forums
 from dialogue.privacy.models import ErasureRecord
 from tests.factories import PASSWORD
 from tests.security.dbdump import dump_database
@@ -20,8 +21,6 @@ def app_config(app_config):
 
 
 def _populate(factory):
-    from dialogue.forums import services as forums
-
     author, other = factory.user(name="Backed Up"), factory.user(role="moderator")
     thread, post = forums.create_thread(author, factory.locality(), "Before the backup",
                                         "Text with ünïcode 🏫 and <b>markup</b>")

@@ -1,20 +1,19 @@
 """Access rows for the research pages and API: researchers and admins only."""
 
+from dialogue.extensions import db
+from dialogue.reports import services
+from dialogue.reports.models import SynthesisJob
 from tests.access import ADMIN, EVERYONE, RESEARCHER, Route, World
 
 RESEARCH = frozenset({RESEARCHER, ADMIN})
 
 
 def setup(world: World) -> None:
-    from dialogue.reports import services
-    from dialogue.reports.models import SynthesisJob
-
     services.seed_codebook()
     world.code = services.codebook()[1]
     researcher = world.users[RESEARCHER]
     world.job = SynthesisJob(requested_by_id=researcher.id, filters="", state="failed",
                              message="sweep")
-    from dialogue.extensions import db
 
     db.session.add(world.job)
     world.token, _secret = services.create_api_token(researcher, "sweep")
@@ -34,7 +33,9 @@ ROUTES = [
     Route("reports.edit_code", "POST", lambda w: f"/research/codebook/{w.code.id}", RESEARCH,
           data={"code": "Not Valid!", "definition": ""}),
     Route("reports.agreement", "GET", "/research/agreement", RESEARCH),
+    Route("reports.api_reference_page", "GET", "/research/api", RESEARCH),
     Route("reports.export_csv", "GET", "/research/export/contributions.csv", RESEARCH),
+    Route("reports.export_statfile", "GET", "/research/export/contributions.sav", RESEARCH),
     Route("reports.export_zip", "GET", "/research/export.zip", RESEARCH),
     Route("reports.export_qdpx", "GET", "/research/export.qdpx", RESEARCH),
     Route("reports.export_readme", "GET", "/research/export/README.txt", RESEARCH),

@@ -5,6 +5,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from dialogue.auth.models import Role, RoleGrant
 from dialogue.extensions import db
 from dialogue.reports import services
 from dialogue.reports.models import ApiToken
@@ -33,8 +34,6 @@ def test_tokens_are_hashed_and_revocable(client, login, researcher, token, data)
 
 
 def test_token_stops_working_when_the_role_goes(client, factory, data):
-    from dialogue.auth.models import Role, RoleGrant
-
     person = factory.user(role="researcher")
     _t, secret = services.create_api_token(person, "x")
     db.session.commit()
@@ -93,3 +92,17 @@ def test_api_conforms_to_its_openapi_document(app, token, data):
             case.call_and_validate(headers=headers)
 
         check()
+
+
+def test_refusals_answer_json_with_their_status(client, login, factory, token, data):
+    auth = {"Authorization": f"Bearer {token}"}
+    bad = client.get("/api/v1/contributions?locality=x1", headers=auth)
+    assert bad.status_code == 400
+    assert bad.get_json() == {"error": "locality must be a whole number from 1 to 999999999."}
+    wrong = client.get("/api/v1/contributions?kind=letters", headers=auth)
+    assert wrong.get_json() == {"error": "kind is not a valid value."}
+    anonymous = client.get("/api/v1/codes")
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"]
+    login(factory.user())
+    refused = client.get("/api/v1/codes")
+    assert refused.status_code == 403 and "researchers" in refused.get_json()["error"]

@@ -1,21 +1,23 @@
 """The demo data and the synthetic contributions generator."""
 
+import traceback
+
 from sqlalchemy import func, select
 
+from dialogue.briefings.models import Reaction
+from dialogue.demo import DemoPeople, load_demo
+from dialogue.discussion.models import Post
 from dialogue.extensions import db
-from dialogue.reports import analysis
-from dialogue.reports.contributions import Filters
+from dialogue.reports import analysis, demo
+from dialogue.reports.filters import Filters
 from dialogue.reports.models import Code
+from dialogue.workshops.models import Response
+from tests.factories import Factory
 
 
 def test_demo_contributions_generator(app, runner):
     result = runner.invoke(args=["dialogue", "demo", "--contributions", "2000"])
-    import traceback
     assert result.exit_code == 0, "".join(traceback.format_exception(*result.exc_info))
-    from dialogue.briefings.models import Reaction
-    from dialogue.moderation.models import Post
-    from dialogue.workshops.models import Response
-
     synthetic = (db.session.scalar(select(func.count(Reaction.id)))
                  + db.session.scalar(select(func.count(Post.id)))
                  + db.session.scalar(select(func.count(Response.id))))
@@ -25,15 +27,9 @@ def test_demo_contributions_generator(app, runner):
     assert 0.75 * 2000 < seen < synthetic
 
 
-
 def test_research_demo_is_idempotent(app, runner):
-    from dialogue.demo import load_demo
-    from dialogue.reports import demo
-
     first = load_demo()  # the site's demo seeds the codebook through this feature
     assert "research code hierarchy" in first
-    from dialogue.demo import DemoPeople
-
     people = DemoPeople()
     people.by_role["researcher"] = _researcher()
     assert demo.load_demo(people) == []
@@ -41,6 +37,4 @@ def test_research_demo_is_idempotent(app, runner):
 
 
 def _researcher():
-    from tests.factories import Factory
-
     return Factory().user(role="researcher")

@@ -1,17 +1,22 @@
 """The synthesised PDF: content, bounds, determinism, and the job's progress and failures."""
 
 import io
+import os
 import re
+import resource
 import time
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from dialogue.extensions import db
-from dialogue.jobs import JobFailed, run_limited
+from dialogue.jobs import JobFailed, get_huey, huey, run_limited
 from dialogue.reports import synthesis
-from dialogue.reports.contributions import Filters
+from dialogue.reports.filters import Filters
 from dialogue.reports.models import Coding, JobState, SynthesisJob
+from dialogue.reports.tasks import build_synthesis_pdf
+from tests.factories import Factory
 
 
 def _text(pdf: bytes) -> tuple[str, int]:
@@ -79,16 +84,15 @@ def test_progress_survives_reload_and_polling_stops(client, login, researcher, d
     done = client.get(f"/research/synthesis/{job.id}", headers={"HX-Request": "true"})
     assert done.status_code == 286  # htmx stops polling
     # Someone else's job is not found.
-    from tests.factories import Factory
-
     other = Factory().user(role="researcher")
     login(other)
     assert client.get(f"/research/synthesis/{job.id}").status_code == 404
 
 
-def test_failed_job_reports_a_message_and_can_be_retried(client, login, researcher, data, app):
+def test_failed_job_reports_a_message_and_can_be_retried(client, login, researcher, data, app,
+                                                        greedy_renderer):
     login(researcher)
-    app.config["JOB_MEMORY_LIMIT_MB"] = 64  # far too little for WeasyPrint
+    app.config["JOB_MEMORY_LIMIT_MB"] = 64  # far too little for this render
     job_id = _start(client)
     job = db.session.get(SynthesisJob, job_id)
     assert job.state == JobState.FAILED
@@ -103,8 +107,6 @@ def test_failed_job_reports_a_message_and_can_be_retried(client, login, research
 
 
 def test_expired_pdf_is_gone(client, login, researcher, data, app):
-    from datetime import timedelta
-
     login(researcher)
     app.config["EXPORT_RETENTION"] = timedelta(seconds=-1)
     job_id = _start(client)
@@ -122,8 +124,6 @@ def _explode():
 
 
 def _niceness():
-    import os
-
     return os.nice(0)
 
 
@@ -132,7 +132,47 @@ def test_limited_child_time_limit_errors_and_priority(app):
         run_limited(_sleep, 5, time_limit=1)
     with pytest.raises(JobFailed, match="ValueError: bad input"):
         run_limited(_explode)
-    import os
-
     assert run_limited(_niceness, nice=10) >= os.nice(0) + 10
     assert run_limited(_sleep, 0) == "slept"
+
+
+def _allocate(mib):
+    return len(bytearray(mib * 1024 * 1024))
+
+
+def test_the_memory_limit_counts_from_what_the_parent_already_maps(app):
+    """A worker that already maps more than the limit (numpy's thread pools, a test
+    runner) still gets the whole limit for the job, and a job past it still fails."""
+    with open("/proc/self/statm") as statm:
+        mapped_mib = int(statm.read().split()[0]) * resource.getpagesize() // 2**20
+    assert mapped_mib > 64  # the premise: the parent maps more than the limit below
+    assert run_limited(_allocate, 16, memory_limit_mb=64) == 16 * 1024 * 1024
+    with pytest.raises(JobFailed, match="memory"):
+        run_limited(_allocate, 256, memory_limit_mb=64)
+
+
+def test_the_worker_runs_the_named_task_it_was_queued(app, researcher, data, tmp_path):
+    """Without the inline queue, a call queues a message naming the task itself (a rename
+    is an import error, not a job the worker cannot find); the worker runs it later."""
+    app.config["JOB_QUEUE_IMMEDIATE"] = False
+    app.instance_path = str(tmp_path)
+    huey.app = None  # as a fresh worker process: bind to this configuration
+    queue = get_huey(app)
+    job = SynthesisJob(requested_by_id=researcher.id, filters="phase=primary")
+    db.session.add(job)
+    db.session.commit()
+    build_synthesis_pdf(job.id)
+    (pending,) = queue.pending()
+    assert (type(pending).__module__, type(pending).__name__) == (
+        "dialogue.reports.tasks", "build_synthesis_pdf")
+    if app.config.get("REDIS_URL"):  # the PostgreSQL + Redis pass
+        assert type(queue.storage).__name__ == "RedisStorage"
+    else:  # the embedded default: a file beside the instance
+        assert (tmp_path / "jobs.sqlite3").exists()
+    db.session.refresh(job)
+    assert job.state == JobState.QUEUED  # nothing ran in the request
+    db.session.commit()  # end this read, so the worker's writes show
+    queue.execute(queue.dequeue())
+    db.session.refresh(job)
+    assert job.state == JobState.DONE and job.pdf_size > 0
+    assert queue.pending() == []

@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from xml.etree import ElementTree as ET
 
 from dialogue.extensions import db
 from dialogue.reports.models import Code, Coding
@@ -25,9 +26,10 @@ def test_filters_update_with_htmx_and_without(client, login, researcher, data):
     fragment = client.get(f"/research/?locality={data.b.id}", headers=HX)
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in text
-    assert "<strong>2</strong> contributions" in text
+    # Two people in Locality B: their contributions are not counted out loud.
+    assert "<strong>withheld</strong> contributions" in text and ">2<" not in text
     full = client.get(f"/research/?locality={data.b.id}").get_data(as_text=True)
-    assert "<html" in full and "<strong>2</strong> contributions" in full
+    assert "<html" in full and "<strong>withheld</strong> contributions" in full
 
 
 def test_coding_with_htmx_and_plain_post(client, login, researcher, data):
@@ -106,13 +108,14 @@ def test_zip_bundle_has_every_file_and_readme(client, login, researcher, data):
     response = client.get(f"/research/export.zip?phase=primary&locality={data.a.id}")
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert sorted(archive.namelist()) == ["README.txt", "codebook.csv", "coding.csv",
-                                          "contributions.csv", "participants.csv", "polls.csv"]
+                                          "consensus.csv", "contributions.csv",
+                                          "participants.csv", "polls.csv"]
     readme = archive.read("README.txt").decode()
     assert f"locality={data.a.id}" in readme and "phase=primary" in readme
     assert "Exported:" in readme and "person:" in readme
     polls = _csv(archive.read("polls.csv").decode("utf-8"))
     assert polls == [{"workshop": data.workshop.title, "question": "Which is it?",
-                      "answer": "Yes", "count": "5"}]
+                      "people": "5", "answer": "Yes", "count": "5"}]
 
 
 def test_agreement_page(client, login, researcher, factory, data):
@@ -130,11 +133,17 @@ def test_agreement_page(client, login, researcher, factory, data):
     login(researcher)
     page = client.get("/research/agreement").get_data(as_text=True)
     assert "hierarchy" in page and "50%" in page  # agree on one of the two shared units
+    # By hand: hierarchy p_o 1/2, p_e 1*1/2 + 0*1/2 = 1/2; markets p_o 1/2, p_e 1/2;
+    # pooled (1/2 - 1/2) / (1 - 1/2) = 0.00. The comment is the one unit to reconcile.
+    assert "<strong>0.00</strong>" in page.split("data-pooled-kappa", 1)[1]
+    table = page.split('data-table="disagreements"', 1)[1].split("</table>", 1)[0]
+    assert "Coded differently: 1<" in table
+    assert f"Comment on a finding {data.posts[1].id}" in table
+    assert "<td class=\"govuk-table__cell\">hierarchy</td>" in table
+    assert "<td class=\"govuk-table__cell\">markets</td>" in table
 
 
 def test_qdpx_project(client, login, researcher, data):
-    from xml.etree import ElementTree as ET
-
     hierarchy = db.session.scalar(db.select(Code).where(Code.code == "hierarchy"))
     db.session.add(Coding(researcher_id=researcher.id, code_id=hierarchy.id,
                           contribution_kind="post", contribution_id=data.posts[0].id))

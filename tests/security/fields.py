@@ -6,8 +6,8 @@ documented rules may refuse or normalise it. ``predict`` turns those rules into 
 exact outcome a value must have, so the hostile-input tests compare what happened
 with what the rules promise.
 
-Features add their fields here as they land. A field whose endpoint does not exist
-yet is skipped (``endpoint`` is checked against the app's URL map).
+Features add their fields here. Each ``endpoint`` must be a route of the app (the tests
+fail otherwise, so a renamed route cannot silently drop its field).
 
 Site-wide rules (docs/security.md):
 
@@ -18,20 +18,33 @@ Site-wide rules (docs/security.md):
   error and never reach the database as invalid text.
 * Fields with ``strip``: leading and trailing whitespace (Python's ``str.strip``) is
   trimmed. Fields with ``control``: control characters other than tab, newline and
-  return are refused with a message. ``max_length``: longer values are refused with a
-  message. ``required``: an empty value is refused with a message.
+  return are refused with a message; ``single_line`` fields (a one-line input) also
+  refuse tab, newline, return, DEL, C1 controls and bidirectional controls.
+  ``max_length``: longer values are refused with a message. ``required``: an empty
+  value is refused with a message.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from dialogue.auth.models import PendingRegistration
+from dialogue.csvexport import FORMULA_TRIGGERS
+from dialogue.db import utcnow
+from dialogue.discussion import services as posts
+from dialogue.extensions import db
+from dialogue.forms import BIDI_CONTROLS
+from dialogue.forums import services as forums
+from dialogue.localities import all_localities
+from dialogue.workshops import services as workshops
 from tests.access import ADMIN, ANONYMOUS, FACILITATOR, PRACTITIONER, RESEARCHER, World
+from tests.factories import Factory
 
 _counter = itertools.count(1)
 
@@ -64,6 +77,7 @@ class TextField:
     setup: Callable[[World], None] | None = None
     strip: bool = True
     control: bool = True
+    single_line: bool = False
     required: bool = True
     max_length: int | None = None
     # Values the field's other validators (e.g. email syntax) may refuse: the outcome
@@ -91,6 +105,9 @@ class TextField:
         if self.required and not stored.strip():
             return Outcome(REFUSED)
         if self.control and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in stored):
+            return Outcome(REFUSED)
+        if self.control and self.single_line and any(
+                ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in BIDI_CONTROLS for ch in stored):
             return Outcome(REFUSED)
         if self.max_length is not None and len(stored) > self.max_length:
             return Outcome(REFUSED)
@@ -126,8 +143,6 @@ def _profile_data(world: World, value: str) -> dict:
 
 
 def _read_display_name(world: World) -> str:
-    from dialogue.extensions import db
-
     user = _user(world)
     db.session.refresh(user)
     return user.display_name
@@ -141,10 +156,9 @@ def _register_data(world: World, value: str) -> dict:
 
 
 def _read_registered_name(world: World) -> str | None:
-    from dialogue.auth.models import User
-    from dialogue.extensions import db
-
-    return db.session.scalar(select(User.display_name).where(User.email == world.register_email))
+    # What registering stores until the address is confirmed (then copied to the User).
+    return db.session.scalar(select(PendingRegistration.display_name)
+                             .where(PendingRegistration.email == world.register_email))
 
 
 def _register_email_data(world: World, value: str) -> dict:
@@ -155,25 +169,19 @@ def _register_email_data(world: World, value: str) -> dict:
 
 
 def _read_registered_email(world: World) -> str | None:
-    from dialogue.auth.models import User
-    from dialogue.extensions import db
-
     wanted = on_the_wire(world.register_value).strip().lower()
     if "\x00" in wanted:  # refused before storage; PostgreSQL cannot even compare it
         return None
-    return db.session.scalar(select(User.email).where(User.email == wanted))
+    return db.session.scalar(select(PendingRegistration.email)
+                             .where(PendingRegistration.email == wanted))
 
 
 def _locality_setup(world: World) -> None:
-    from dialogue.localities import all_localities
-
     world.locality = all_localities()[0]
 
 
 def _read_locality(attr: str):
     def read(world: World) -> str:
-        from dialogue.extensions import db
-
         db.session.refresh(world.locality)
         return getattr(world.locality, attr)
 
@@ -184,10 +192,6 @@ def _mark(table: str):
     """Remember the newest id of ``table``, so the read-back finds the row this request made."""
 
     def mark(world: World) -> None:
-        from sqlalchemy import func
-
-        from dialogue.extensions import db
-
         column = db.metadata.tables[table].c.id
         world.marks = getattr(world, "marks", {})
         world.marks[table] = db.session.scalar(select(func.max(column))) or 0
@@ -199,8 +203,6 @@ def _new_row(table: str, column: str, **where):
     """Read ``column`` of the row added to ``table`` since the mark (None: nothing added)."""
 
     def read(world: World) -> str | None:
-        from dialogue.extensions import db
-
         t = db.metadata.tables[table]
         statement = select(t.c[column]).where(t.c.id > world.marks[table])
         for name, value in where.items():
@@ -218,18 +220,18 @@ def _with_mark(table: str, build):
     return data
 
 
-def _standing_thread(world: World) -> None:
-    from dialogue.forums import services as forums
 
+def spreadsheet_safe(expected: str) -> str:
+    """What the CSV must hold: the text itself, or with a leading apostrophe if a
+    spreadsheet would run it as a formula."""
+    return "'" + expected if expected.startswith(FORMULA_TRIGGERS) else expected
+
+def _standing_thread(world: World) -> None:
     world.standing = forums.ensure_standing_threads()[0]
 
 
 def _past_premoderation(world: World) -> None:
     """Give the practitioner approved posts, so new ones are visible (and researchable)."""
-    from dialogue.db import utcnow
-    from dialogue.extensions import db
-    from dialogue.moderation import services as posts
-
     _standing_thread(world)
     for _ in range(3):
         post = posts.create_post(_user(world), "An earlier post", thread=world.standing)
@@ -238,16 +240,12 @@ def _past_premoderation(world: World) -> None:
 
 
 def _finding_setup(world: World) -> None:
-    from tests.moderation.conftest import make_finding
-
-    world.finding = make_finding("hostile-finding", "A finding people comment on")
+    world.finding = Factory().finding("hostile-finding", "A finding people comment on")
     _past_premoderation(world)
 
 
 def _new_id(table: str):
     def read(world: World) -> int | None:
-        from dialogue.extensions import db
-
         t = db.metadata.tables[table]
         return db.session.scalar(select(t.c.id).where(t.c.id > world.marks[table])
                                  .order_by(t.c.id.desc()).limit(1))
@@ -260,8 +258,6 @@ CONTRIBUTIONS_CSV = "/research/export/contributions.csv"
 
 def _post_to_flag(world: World, value: str) -> dict:
     """A fresh post (by someone else) for every sample: a person flags a post once."""
-    from dialogue.moderation import services as posts
-
     _mark("flags")(world)
     world.flagged = posts.create_post(world.users[ADMIN], "A post to flag",
                                       thread=world.standing)
@@ -270,10 +266,6 @@ def _post_to_flag(world: World, value: str) -> dict:
 
 
 def _workshop_setup(world: World) -> None:
-    import datetime as dt
-
-    from dialogue.workshops import services as workshops
-
     world.workshop = workshops.create_workshop(
         world.users[FACILITATOR], title="Hostile workshop", date=dt.date.today(),
         locality_id=None)
@@ -288,8 +280,6 @@ def _join_workshop(world: World, client) -> None:
 
 
 def _read_open_answer(world: World) -> str | None:
-    from dialogue.extensions import db
-
     t = db.metadata.tables["workshop_responses"]
     return db.session.scalar(select(t.c.text).where(t.c.question_id == world.open_question.id))
 
@@ -320,8 +310,6 @@ def _predict_options(value: str) -> Outcome:
 
 
 def _read_new_options(world: World) -> str | None:
-    from dialogue.extensions import db
-
     questions = db.metadata.tables["workshop_questions"]
     options = db.metadata.tables["workshop_options"]
     newest = db.session.scalar(select(questions.c.id).where(
@@ -342,10 +330,12 @@ FIELDS: list[TextField] = [
         "profile.display_name", "auth.profile", "POST", lambda w: "/account", PRACTITIONER,
         _profile_data, read_back=_read_display_name, page=lambda w: "/account",
         export=lambda doc: doc["account"]["display_name"], max_length=80,
+        single_line=True,
     ),
     TextField(
         "register.display_name", "auth.register", "POST", lambda w: "/register", ANONYMOUS,
         _register_data, read_back=_read_registered_name, max_length=80, fresh_client=True,
+        single_line=True,
     ),
     TextField(
         "register.email", "auth.register", "POST", lambda w: "/register", ANONYMOUS,
@@ -360,6 +350,7 @@ FIELDS: list[TextField] = [
         read_back=_read_locality("name"), page=lambda w: "/admin/localities",
         setup=_locality_setup, max_length=80,
         may_refuse=True,  # a name another locality already has is refused too
+        single_line=True,
     ),
     TextField(
         "admin.locality.description", "admin.locality_detail", "POST",
@@ -367,6 +358,7 @@ FIELDS: list[TextField] = [
         lambda w, v: {"name": w.locality.name, "description": v},
         read_back=_read_locality("description"), page=lambda w: "/admin/localities",
         setup=_locality_setup, max_length=500, required=False,
+        single_line=True,
     ),
     TextField(
         "login.email+password", "auth.login", "POST", lambda w: "/login", ANONYMOUS,
@@ -381,7 +373,7 @@ FIELDS: list[TextField] = [
         lambda w, v: {"q": v},
     ),
     TextField(
-        "search.q", "briefings.search", "GET", lambda w: "/search", ANONYMOUS,
+        "search.q", "search.search", "GET", lambda w: "/search", ANONYMOUS,
         lambda w, v: {"q": v},
     ),
     # --- forums, moderation, workshops, research, as they landed -------------------------
@@ -391,6 +383,7 @@ FIELDS: list[TextField] = [
         _with_mark("threads", lambda w, v: {"title": v, "body": "An opening post"}),
         read_back=_new_row("threads", "title"), max_length=150,
         export=None,
+        single_line=True,
     ),
     TextField(
         "forums.reply.body", "forums.reply", "POST",
@@ -405,6 +398,7 @@ FIELDS: list[TextField] = [
         _with_mark("workshops", lambda w, v: {"title": v, "date": "2026-12-01",
                                               "locality_id": ""}),
         read_back=_new_row("workshops", "title"), max_length=200,
+        single_line=True,
     ),
     TextField(
         "research.codebook.definition", "reports.codebook", "POST", lambda w: "/research/codebook",
@@ -414,7 +408,7 @@ FIELDS: list[TextField] = [
         read_back=_new_row("research_codes", "definition"), max_length=2000,
     ),
     TextField(
-        "moderation.finding_comment.body", "moderation.comment", "POST",
+        "moderation.finding_comment.body", "briefings.comment", "POST",
         lambda w: f"/findings/{w.finding.key}/comments", PRACTITIONER,
         _with_mark("posts", lambda w, v: {"body": v}),
         read_back=_new_row("posts", "body"), setup=_finding_setup,
@@ -425,6 +419,7 @@ FIELDS: list[TextField] = [
         "moderation.flag.detail", "moderation.flag_post", "POST",
         lambda w: f"/posts/{w.flagged.id}/flag", PRACTITIONER, _post_to_flag,
         read_back=_new_row("flags", "detail"), setup=_standing_thread, max_length=1000,
+        single_line=True,
     ),
     TextField(
         "workshops.question.prompt", "workshops.question_new", "POST",

@@ -13,6 +13,7 @@ behind an apostrophe when a spreadsheet would run them as a formula.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -22,10 +23,9 @@ from werkzeug.datastructures import MultiDict
 
 from dialogue import pdf
 from dialogue.extensions import db
-from dialogue.workshops import services
+from dialogue.workshops import participants, services
 from tests.security.corpus import XSS, corpus
-from tests.security.fields import FIELDS, STORED
-from tests.security.test_hostile_input import spreadsheet_safe
+from tests.security.fields import FIELDS, STORED, spreadsheet_safe
 
 OPEN_TEXT = next(f for f in FIELDS if f.name == "workshops.answer.open_text")
 STATIC = pdf.PDF_ORIGIN + "/static/"
@@ -97,8 +97,6 @@ def _visible(text: str) -> str:
 @pytest.fixture
 def hostile_workshop(factory):
     facilitator = factory.user(role="facilitator", name="Fran Facilitator")
-    import datetime as dt
-
     workshop = services.create_workshop(facilitator, title=XSS[0], date=dt.date.today(),
                                         locality_id=None)
     question = services.add_question(workshop, facilitator, kind="open_text",
@@ -106,8 +104,8 @@ def hostile_workshop(factory):
     services.control(workshop, facilitator, "next")  # opens the question
     answers = _answers()
     for text in answers:
-        participant = services.join(workshop, None)
-        services.submit_response(question, participant, MultiDict({"text": text}))
+        participant = participants.join(workshop, None)
+        participants.submit_response(question, participant, MultiDict({"text": text}))
     db.session.commit()
     return facilitator, workshop, answers
 

@@ -1,4 +1,4 @@
-"""Static checks run by ``make test``: bandit, and our three rules.
+"""Static checks run by ``make test``: our three rules (bandit runs in ``make lint``).
 
 The rules are also written for semgrep in ``semgrep/dialogue.yml``; this test enforces
 the same three without semgrep (a 70 MB download with its own pinned dependencies,
@@ -17,10 +17,7 @@ which phones home unless told not to), so every run of the suite checks them:
 from __future__ import annotations
 
 import ast
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -69,6 +66,8 @@ def markup_problems(source: str, name: str) -> list[str]:
             call = ast.get_source_segment(source, node) or ""
             if (name, call) in REVIEWED_MARKUP:
                 continue
+            if all(isinstance(arg, ast.Constant) for arg in node.args) and not node.keywords:
+                continue  # Markup("") or another literal: no user text can be in it
             span = lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
             above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
             explained = "noqa: S704" in "".join(span) and above.startswith("#")
@@ -157,6 +156,7 @@ def test_weasyprint_only_through_dialogue_pdf():
     (safe_filter_problems, "<p>{{ user.display_name|safe }}</p>", "t.html"),
     (markup_problems, "from markupsafe import Markup\nx = Markup(user_text)\n", "dialogue/x.py"),
     (markup_problems, "x = Markup(user_text)  # noqa: S704\n", "dialogue/x.py"),
+    (markup_problems, "x = Markup('<b>' + user_text)\n", "dialogue/x.py"),
     (markdown_problems, "from markdown_it import MarkdownIt\nmd = MarkdownIt()\n",
      "dialogue/x.py"),
     (markdown_problems, "md = MarkdownIt('js-default', {'html': True})\n", "dialogue/x.py"),
@@ -172,20 +172,10 @@ def test_rules_catch_bad_code(checker, sample, name):
 @pytest.mark.parametrize("checker, sample, name", [
     (safe_filter_problems, "{{ post.body_html | safe }} {{ segment.html|safe }}", "t.html"),
     (markup_problems, "x = Markup(svg)  # noqa: S704 - made by segno\n", "dialogue/x.py"),
+    (markup_problems, "x = Markup('').join(parts)\n", "dialogue/x.py"),
     (markdown_problems, "md = MarkdownIt('js-default', {'linkify': True})\n", "dialogue/x.py"),
     (weasyprint_problems, "from weasyprint import HTML\n", PDF_FILE),
 ])
 def test_rules_allow_good_code(checker, sample, name):
     assert not checker(sample, name)
 
-
-def test_bandit_finds_nothing_of_high_severity():
-    result = subprocess.run(
-        [sys.executable, "-m", "bandit", "-r", str(PACKAGE), "-lll", "-f", "json", "-q"],
-        capture_output=True, text=True, check=False, timeout=300,
-    )
-    report = json.loads(result.stdout)
-    high = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}"
-            for r in report["results"] if r["issue_severity"] == "HIGH"]
-    assert not high, "\n".join(high)
-    assert report["metrics"]["_totals"]["loc"] > 1000  # it really scanned the package

@@ -2,24 +2,27 @@
 
 import datetime as dt
 import re
+from pathlib import Path
 
+from dialogue.db import utcnow
 from dialogue.extensions import db
-from dialogue.workshops import services
+from dialogue.workshops import participants, services
 from dialogue.workshops.models import Question, Workshop
 from dialogue.workshops.template import TEMPLATE
-from tests.workshops.conftest import answer, go_to
+from tests.workshops.helpers import answer, go_to, screen_poll_url
 
 
-def test_create_a_workshop_and_add_questions(facilitator, login, client):
+def test_create_a_workshop_and_add_questions(facilitator, factory, login, client):
+    briefing, _ = factory.briefing(findings=0)
     login(facilitator)
     bad = client.post("/workshops/new", data={"title": "", "date": ""})
     assert bad.status_code == 422 and b"There is a problem" in bad.data
     response = client.post("/workshops/new", data={"title": "Autumn network day",
                                                    "date": "2026-11-27", "locality_id": "",
-                                                   "briefing_slugs": ["markets"]})
+                                                   "briefing_slugs": [briefing.slug]})
     workshop = db.session.scalar(db.select(Workshop))
     assert response.headers["Location"] == f"/workshops/{workshop.id}"
-    assert workshop.briefing_slugs == ["markets"]
+    assert workshop.briefing_slugs == [briefing.slug]
     assert len(workshop.code) == 6 and not set(workshop.code) & set("01OIL5S8B2Z")
     url = f"/workshops/{workshop.id}/questions/new"
     missing = client.post(url, data={"kind": "single", "prompt": "Which?", "options": "Only"})
@@ -68,8 +71,9 @@ def test_the_template_has_three_parts_and_the_named_finding_checks(facilitator, 
     login(facilitator)
     response = client.post("/workshops/from-template", data={"date": "2026-12-01"})
     workshop = db.session.scalar(db.select(Workshop))
+    # The copy asks to be edited, under a title of its own.
     assert response.headers["Location"] == f"/workshops/{workshop.id}"
-    assert workshop.title == TEMPLATE["title"]
+    assert workshop.title == f"Copy of {TEMPLATE['title']} (1 December 2026)"
     sections = list(dict.fromkeys(q.section for q in workshop.questions))
     assert len(sections) == 3
     keys = {q.finding_key for q in workshop.questions if q.kind == "finding_check"}
@@ -82,9 +86,31 @@ def test_the_template_has_three_parts_and_the_named_finding_checks(facilitator, 
     assert len(ranking.options) == 4
 
 
-def test_template_findings_exist_in_the_briefings(app):
-    from pathlib import Path
+def test_briefing_choices_come_from_the_imported_briefings(facilitator, factory, login,
+                                                         client):
+    """The briefings table, not the markdown files: retired briefings and the glossary
+    are not offered, and a file that was never imported is not a choice."""
+    live, _ = factory.briefing(findings=0)
+    retired, _ = factory.briefing(findings=0)
+    retired.retired_at = utcnow()
+    glossary, _ = factory.briefing(findings=0)
+    glossary.is_glossary = True
+    login(facilitator)
+    page = client.get("/workshops/new").get_data(as_text=True)
+    assert live.title in page
+    assert retired.title not in page and glossary.title not in page
+    assert "Markets: competition" not in page  # content/briefings/03-markets.md
+    refused = client.post("/workshops/new", data={"title": "Autumn", "date": "2026-11-27",
+                                                  "briefing_slugs": ["markets"]})
+    assert refused.status_code == 422
+    assert db.session.scalar(db.select(Workshop)) is None
+    workshop = services.create_workshop(facilitator, title="Autumn", date=dt.date.today(),
+                                        locality_id=None, briefing_slugs=[live.slug])
+    detail = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert live.title in detail
 
+
+def test_template_findings_exist_in_the_briefings(app):
     text = "".join(p.read_text() for p in Path(app.config["CONTENT_DIR"]).glob("*.md"))
     for _section, questions in TEMPLATE["sections"]:
         for q in questions:
@@ -143,7 +169,7 @@ def test_hidden_results_stay_hidden_until_revealed(workshop, facilitator, login,
     q = go_to(workshop, facilitator, "single")
     q.results_hidden = True
     db.session.commit()
-    person = services.join(workshop, None)
+    person = participants.join(workshop, None)
     db.session.commit()
     answer(q, person, option=q.options[0].id)
     login(facilitator)
@@ -159,11 +185,9 @@ def test_hidden_results_stay_hidden_until_revealed(workshop, facilitator, login,
 def test_presenter_poll_changes_with_each_answer(workshop, facilitator, login, client):
     q = go_to(workshop, facilitator, "single")
     login(facilitator)
-    db.session.refresh(workshop)
-    v, s = workshop.version, workshop.state_version
-    live_url = f"/workshops/{workshop.id}/present/live?v={v}&s={s}"
+    live_url = screen_poll_url(client, workshop)
     assert client.get(live_url).status_code == 204
-    person = services.join(workshop, None)
+    person = participants.join(workshop, None)
     answer(q, person, option=q.options[1].id)
     changed = client.get(live_url)
     assert changed.status_code == 200
@@ -177,9 +201,22 @@ def test_presenter_poll_changes_with_each_answer(workshop, facilitator, login, c
     assert b"Pick up to two" in moved.data
 
 
+def test_a_changed_answer_moves_the_screen_on_too(workshop, facilitator, login, client):
+    """The same number of answers, one of them changed: the screen still redraws."""
+    q = go_to(workshop, facilitator, "single")
+    person = participants.join(workshop, None)
+    answer(q, person, option=q.options[1].id)
+    login(facilitator)
+    live_url = screen_poll_url(client, workshop)
+    assert client.get(live_url).status_code == 204
+    answer(q, person, option=q.options[2].id)
+    changed = client.get(live_url)
+    assert changed.status_code == 200 and b"<strong>1</strong> answer" in changed.data
+
+
 def test_facilitator_can_hide_an_open_text_answer(workshop, facilitator, login, client):
     q = go_to(workshop, facilitator, "open_text")
-    person = services.join(workshop, None)
+    person = participants.join(workshop, None)
     answer(q, person, text="Something unkind")
     login(facilitator)
     response_id = db.session.scalar(db.select(db.text("id FROM workshop_responses")))
@@ -209,3 +246,17 @@ def test_ending_the_workshop_closes_questions_and_expires_the_code(workshop, fac
     assert workshop.state == "closed" and q.state == "closed"
     assert not workshop.code_is_usable()
     assert workshop.date == dt.date.today()
+
+
+def test_an_ended_workshop_s_screen_and_console_say_so_not_the_last_question(
+        workshop, facilitator, login, client):
+    login(facilitator)
+    services.control(workshop, facilitator, "next")
+    db.session.commit()
+    page = client.get(f"/workshops/{workshop.id}/present")
+    poll = re.search(r'hx-get="([^"]*present/live[^"]*)"', page.text).group(1)
+    client.post(f"/workshops/{workshop.id}/end")
+    redrawn = client.get(poll.replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert "This workshop has ended. Thank you." in redrawn.text
+    assert workshop.questions[0].prompt not in redrawn.text
+    assert "The workshop has ended." in client.get(f"/workshops/{workshop.id}/console").text

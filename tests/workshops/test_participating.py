@@ -1,10 +1,15 @@
 """Joining, answering, bad votes, closed questions and following the presenter."""
 
+import re
+
+from sqlalchemy import event
+
 from dialogue.db import utcnow
 from dialogue.extensions import db
-from dialogue.workshops import services
-from dialogue.workshops.models import Participant, Response
-from tests.workshops.conftest import go_to, question
+from dialogue.workshops import answers, services
+from dialogue.workshops.models import Participant, QuestionKind, Response
+from dialogue.workshops.presenting import screen_version
+from tests.workshops.helpers import go_to, question
 
 
 def _live(client, workshop, **params):
@@ -157,17 +162,15 @@ def test_answers_do_not_change_what_participants_poll_for(workshop, facilitator,
     client = join(workshop)
     other = join(workshop)
     db.session.refresh(workshop)
-    seen_state, seen_version = workshop.state_version, workshop.version
+    seen_state, seen_screen = workshop.state_version, screen_version(workshop, workshop.version)
     other.post(f"/j/{workshop.code}/answer", data={"question_id": q.id, "value": 4})
     db.session.refresh(workshop)
-    assert workshop.version > seen_version
+    assert screen_version(workshop, workshop.version) != seen_screen  # the screen's moved
     assert workshop.state_version == seen_state
     assert _live(client, workshop, s=seen_state).status_code == 204
 
 
 def test_an_unchanged_poll_runs_no_results_query(workshop, facilitator, join, app):
-    from sqlalchemy import event
-
     go_to(workshop, facilitator, "single")
     client = join(workshop)
     db.session.refresh(workshop)
@@ -224,3 +227,70 @@ def test_closed_revealed_questions_show_participants_the_result(workshop, facili
     services.control(workshop, facilitator, "reveal")
     db.session.commit()
     assert b"dialogue-chart" in client.get(f"/j/{workshop.code}").data
+
+
+def test_an_answer_is_parsed_once_per_request(workshop, facilitator, join, monkeypatch):
+    """The checks run before the write lock; the write stores what they returned."""
+    q = go_to(workshop, facilitator, "single")
+    client = join(workshop)
+    parsed = []
+    check_single = answers._PARSERS[QuestionKind.SINGLE]
+    monkeypatch.setitem(answers._PARSERS, QuestionKind.SINGLE,
+                        lambda item, form: parsed.append(item.id)
+                        or check_single(item, form))
+    response = client.post(f"/j/{workshop.code}/answer", headers={"HX-Request": "true"},
+                           data={"question_id": q.id, "option": q.options[0].id})
+    assert response.status_code == 200 and b"has been saved" in response.data
+    assert parsed == [q.id]
+
+
+def test_an_answer_is_one_checked_write_that_leaves_the_workshop_row_alone(
+        workshop, facilitator, join, count_queries):
+    """Once a worker holds the open question (the first answer loads it), an answer reads
+    the live numbers and the participant's id, checks the question and upserts: no
+    UPDATE of the workshop row (every answer in the room queued on its lock), no loading
+    of the question and its options again."""
+    q = go_to(workshop, facilitator, "single")
+    first, second = join(workshop), join(workshop)
+    data = {"question_id": q.id, "option": q.options[0].id}
+    assert first.post(f"/j/{workshop.code}/answer", data=data).status_code == 302
+    with count_queries() as statements:
+        response = second.post(f"/j/{workshop.code}/answer", data=data,
+                               headers={"HX-Request": "true"})
+    assert response.status_code == 200 and b"has been saved" in response.data
+    writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert len(writes) == 1 and writes[0].startswith("INSERT INTO workshop_responses")
+    assert not [s for s in statements if "FROM workshop_options" in s]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Response)) == 2
+
+
+ANSWERS = {"single": lambda q: {"option": q.options[1].id},
+           "multiple": lambda q: {"option": [q.options[0].id, q.options[2].id]},
+           "scale": lambda q: {"value": 2},
+           "ranking": lambda q: {"ranking": [o.id for o in reversed(q.options)]},
+           "open_text": lambda q: {"text": "Less <b>marking</b>"},
+           "finding_check": lambda q: {"value": 5}}  # in the workshop's order
+
+
+def test_the_quick_confirmation_is_the_full_one(workshop, facilitator, join, monkeypatch):
+    """Every kind: the confirmation built from the worker's copy of the question is the
+    page the full (ORM) path renders for the same answer."""
+    from dialogue.workshops.views import participants as views
+
+    client = join(workshop)
+    quick = views._answer_quickly
+    for kind, fields in ANSWERS.items():
+        q = go_to(workshop, facilitator, kind)
+        data, url = {"question_id": q.id, **fields(q)}, f"/j/{workshop.code}/answer"
+        fast = client.post(url, data=data, headers={"HX-Request": "true"})
+        monkeypatch.setattr(views, "_answer_quickly", lambda code: None)
+        full = client.post(url, data=data, headers={"HX-Request": "true"})
+        monkeypatch.setattr(views, "_answer_quickly", quick)
+        assert fast.status_code == full.status_code == 200, kind
+        assert b"has been saved" in fast.data, kind
+        assert _untimed(fast) == _untimed(full), kind
+
+
+def _untimed(response) -> str:
+    """The page without its CSRF token's value (signed with the time, so it differs)."""
+    return re.sub(r'(name="csrf_token" value=")[^"]+"', r'\1"', response.get_data(as_text=True))

@@ -5,14 +5,22 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dialogue import create_app
 from dialogue.extensions import db
 from dialogue.security import SECURITY_HEADERS
 from dialogue.workshops import services
 from dialogue.workshops.poll_shortcut import LivePollShortcut
-from tests.workshops.conftest import go_to
+from dialogue.workshops.question_fragments import blank_forms
+from tests.workshops.helpers import expire_timer, go_to
 
 VIEW = "workshops.participant_live"
+REFERENCE = re.compile(rb'(class="dialogue-request-id">|Reference )[^<]+')
+
+
+def _without_reference(body: bytes) -> bytes:
+    return REFERENCE.sub(rb"\1", body)
 
 
 @pytest.fixture
@@ -53,6 +61,9 @@ def test_an_unchanged_poll_never_reaches_flask(workshop, facilitator, join, flas
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert "HX-Request" in response.headers.get("Vary", "")
     assert "Set-Cookie" not in response.headers
+    # Counted and logged like Flask's own requests (tests/test_observability.py), with
+    # an id to quote.
+    assert len(response.headers["X-Request-ID"]) == 32
 
 
 def test_a_changed_poll_goes_to_flask_and_gets_the_new_question(workshop, facilitator, join,
@@ -108,7 +119,8 @@ def test_the_shortcut_and_flask_give_the_same_answer(app, workshop, facilitator,
 
     assert with_shortcut.status_code == through_flask.status_code
     assert with_shortcut.headers.get("ETag") == through_flask.headers.get("ETag")
-    assert with_shortcut.data == through_flask.data
+    # Error pages quote each request's own reference; everything else is the same.
+    assert _without_reference(with_shortcut.data) == _without_reference(through_flask.data)
 
 
 def test_when_the_database_is_down_flask_answers(app, workshop, facilitator, join,
@@ -142,8 +154,6 @@ def test_the_room_shares_one_rendering_of_a_new_question(workshop, facilitator, 
                                                          flask_calls):
     """The first phone's poll renders the new question (Flask); the rest of the room gets
     the same bytes from the shortcut, and can answer with the page's CSRF token."""
-    from dialogue.workshops.question_fragments import blank_forms
-
     first, second = join(workshop), join(workshop)
     app.config["WTF_CSRF_ENABLED"] = True
     page = second.get(f"/j/{workshop.code}")  # the page holds the token in <body hx-headers>
@@ -243,3 +253,33 @@ def test_a_stale_copy_delays_news_but_never_sends_a_phone_back(workshop, facilit
     assert moved.status_code == 200 and b"Pick up to two" in moved.data
     recent_copy._recent.clear()  # the copy expires
     assert _poll(client, workshop.code, f"s={after}").status_code == 204
+
+
+def test_the_shortcut_is_the_outermost_layer_outside_proxy_fix(app_config):
+    """The workshops feature installs it after ``configure`` applied ProxyFix."""
+    app = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    assert isinstance(app.wsgi_app, LivePollShortcut)
+    assert isinstance(app.wsgi_app.wsgi_app, ProxyFix)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_after_a_timer_runs_out_the_shortcut_hands_the_poll_to_flask(workshop, facilitator,
+                                                                     join, flask_calls):
+    """Past the deadline the shortcut cannot say "unchanged": Flask closes the question,
+    and the next polls, on the new version, are the shortcut's again."""
+    client = join(workshop)
+    go_to(workshop, facilitator, "single")
+    services.control(workshop, facilitator, "close")
+    services.control(workshop, facilitator, "open", seconds=30)
+    db.session.commit()
+    seen = workshop.state_version
+    assert _poll(client, workshop.code, f"s={seen}").status_code == 204
+    assert flask_calls == []
+    expire_timer(workshop)
+    closed = _poll(client, workshop.code, f"s={seen}", **{"HX-Request": "true"})
+    assert closed.status_code == 200 and b"Answers to this question are closed" in closed.data
+    assert len(flask_calls) == 1
+    db.session.refresh(workshop)
+    assert _poll(client, workshop.code, f"s={workshop.state_version}").status_code == 204
+    assert len(flask_calls) == 1

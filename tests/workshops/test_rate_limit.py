@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.workshops.conftest import go_to
+from tests.workshops.helpers import go_to
 
 
 @pytest.fixture

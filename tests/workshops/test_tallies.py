@@ -1,15 +1,14 @@
 """Each question type's tally comes from the stored responses."""
 
-import datetime as dt
-
 from dialogue.extensions import db
-from dialogue.workshops import services
-from dialogue.workshops.results import question_results, ranking_table, word_counts
-from tests.workshops.conftest import answer, go_to
+from dialogue.workshops import participants
+from dialogue.workshops.results import question_results, ranking_table
+from dialogue.workshops.wordcloud import word_counts
+from tests.workshops.helpers import answer, go_to
 
 
 def _people(workshop, n):
-    people = [services.join(workshop, None) for _ in range(n)]
+    people = [participants.join(workshop, None) for _ in range(n)]
     db.session.commit()
     return people
 
@@ -57,7 +56,7 @@ def test_ranking_gives_average_rank_and_borda_points(workshop, facilitator):
     answer(q, b, ranking=[two, three, one])
     r = question_results(q)
     table = {row["label"]: row for row in r.ranking}
-    assert table["Two"] == {"label": "Two", "average_rank": 1.0, "borda": 4}
+    assert table["Two"] == {"label": "Two", "average_rank": 1.0, "borda": 4, "first": 2}
     assert table["One"]["average_rank"] == 2.5 and table["One"]["borda"] == 1
     assert table["Three"]["average_rank"] == 2.5 and table["Three"]["borda"] == 1
     assert r.ranking[0]["label"] == "Two"
@@ -65,8 +64,8 @@ def test_ranking_gives_average_rank_and_borda_points(workshop, facilitator):
 
 def test_ranking_table_by_hand():
     table = ranking_table({1: "x", 2: "y"}, [[1, 2], [1, 2], [2, 1]])
-    assert table == [{"label": "x", "average_rank": 1.33, "borda": 2},
-                     {"label": "y", "average_rank": 1.67, "borda": 1}]
+    assert table == [{"label": "x", "average_rank": 1.33, "borda": 2, "first": 2},
+                     {"label": "y", "average_rank": 1.67, "borda": 1, "first": 1}]
 
 
 def test_open_text_lists_answers_and_hidden_ones_leave_the_screen(workshop, facilitator):
@@ -76,7 +75,7 @@ def test_open_text_lists_answers_and_hidden_ones_leave_the_screen(workshop, faci
     answer(q, b, text="Collaboration across the trust, and time")
     answer(q, c, text="Rude remark")
     rude = next(x for x in question_results(q).answers if x.text == "Rude remark")
-    services.set_response_hidden(rude, facilitator, True)
+    participants.set_response_hidden(rude, facilitator, True)
     db.session.commit()
     shown = question_results(q)
     assert [x.text for x in shown.answers] == ["More time for collaboration",
@@ -93,20 +92,11 @@ def test_word_cloud_leaves_out_common_words():
     assert words == {"trust": 2, "lead": 1}
 
 
-def _finding(key="hierarchy-ofsted-priority", value="77%"):
-    from dialogue.briefings.models import Briefing, Finding, KeyFigure
-
-    briefing = Briefing(slug="hierarchy", title="Hierarchy", summary="", updated=dt.date.today())
-    finding = Finding(key=key, briefing=briefing, title="Ofsted is a top priority")
-    finding.figures.append(KeyFigure(value=value, measures="agreed it is a top priority",
-                                     base="school leaders responding to the survey",
-                                     source_key="survey", source_label="Survey"))
-    db.session.add(briefing)
-    db.session.commit()
-
-
-def test_finding_check_shows_the_room_beside_the_national_figure(workshop, facilitator):
-    _finding()
+def test_finding_check_shows_the_room_beside_the_national_figure(workshop, facilitator,
+                                                                 factory):
+    finding = factory.finding("hierarchy-ofsted-priority", "Ofsted is a top priority")
+    factory.key_figure(finding, "77%", measures="agreed it is a top priority",
+                       base="school leaders responding to the survey")
     q = go_to(workshop, facilitator, "finding_check")
     people = _people(workshop, 4)
     for person, value in zip(people, [5, 4, 1, 3], strict=True):

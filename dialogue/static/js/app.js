@@ -7,8 +7,13 @@ initAll();
 
 // After an htmx swap: start GOV.UK components inside the new content and move focus to
 // an error summary if one arrived, so keyboard and screen reader users hear it.
+// htmx fires afterSwap on the new content; after an outerHTML swap (a poll's new
+// question, a refused answer coming back with its error) ``detail.target`` is the old
+// element, already out of the page, so components started there never reach the page
+// (the character count stayed uncounted). Start them on what the event fired on.
 document.body.addEventListener("htmx:afterSwap", (event) => {
-  const target = event.detail.target;
+  const swapped = event.target instanceof Element && event.target.isConnected ? event.target : null;
+  const target = swapped || event.detail.target;
   if (target) {
     initAll({ scope: target });
     const summary = target.querySelector("[data-autofocus]") ||

@@ -1,0 +1,111 @@
+"""The consensus maps in the research dashboard and the PDF: drawn again from consenting
+votes within the filters, with the small-group rule on the whole map and on each group."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from dialogue.consensus import research, room
+from dialogue.consensus import services as consensus
+from dialogue.consensus.models import Vote
+from dialogue.extensions import db
+from dialogue.profiles import EducationRole
+from dialogue.reports import synthesis
+from dialogue.reports.filters import Filters
+from dialogue.workshops import participants
+from dialogue.workshops import services as workshops
+
+SHARED = "Every school gains from a partner school."
+SPLIT = "Trusts should run the improvement work."
+CAMP_A = ["Heads should lead the networks.", "Peer review should be mandatory.",
+          "Local leaders know the schools best."]
+
+
+def _map(factory, owner, camps: tuple[int, int], *, refusers: int = 0):
+    """A map where everyone agrees with SHARED; camp 1 agrees with SPLIT and CAMP_A, camp
+    2 disagrees. Camp sizes as given (teachers, then headteachers), all consenting."""
+    conversation = consensus.create_conversation(owner, title="Research map",
+                                                 locality=factory.locality())
+    statements = [consensus.add_statement(conversation, owner, text, seed=True)
+                  for text in [SHARED, SPLIT, *CAMP_A]]
+    people = ([(factory.user(education_role=EducationRole.TEACHER), 1)
+               for _ in range(camps[0])]
+              + [(factory.user(education_role=EducationRole.HEADTEACHER), -1)
+                 for _ in range(camps[1])]
+              + [(factory.user(consent=False), 1) for _ in range(refusers)])
+    for person, stance in people:
+        consensus.cast_vote(conversation, statements[0], person, 1)
+        for statement in statements[1:]:
+            consensus.cast_vote(conversation, statement, person, stance)
+    db.session.commit()
+    return conversation
+
+
+@pytest.fixture
+def owner(factory):
+    return factory.user(role="facilitator")
+
+
+def test_two_camps_give_two_groups_what_unites_them_and_what_divides_them(factory, owner):
+    conversation = _map(factory, owner, (6, 6), refusers=4)
+    [summary] = research.map_summaries()
+    assert summary["id"] == conversation.id
+    assert summary["people"] == 12  # the four who refused consent are not counted
+    assert sorted(g["size"] for g in summary["groups"]) == [6, 6]
+    assert [text for text, direction, _ in summary["consensus"]] == [SHARED]
+    assert SPLIT in [text for text, _nets in summary["divisive"]]
+    assert "<svg" in summary["svg"]
+
+
+def test_a_map_of_fewer_than_five_people_is_withheld(factory, owner):
+    _map(factory, owner, (2, 2))
+    [summary] = research.map_summaries()
+    assert summary["withheld"] and summary["consensus"] == [] and summary["groups"] == []
+
+
+def test_a_group_of_fewer_than_five_withholds_the_groups_and_their_statements(factory, owner):
+    _map(factory, owner, (8, 3))
+    [summary] = research.map_summaries()
+    assert not summary["withheld"] and summary["people"] == 11
+    assert summary["groups_withheld"]
+    assert summary["groups"] == [] and summary["consensus"] == [] and summary["svg"] is None
+
+
+def test_filters_narrow_the_votes(factory, owner):
+    _map(factory, owner, (6, 6))
+    [teachers] = research.map_summaries(education_role="teacher")
+    assert teachers["people"] == 6 and [g["size"] for g in teachers["groups"]] == [6]
+    assert research.map_summaries(date_from=None, locality=10_000) == []
+
+
+def test_room_votes_count_only_from_participants_signed_in_with_consent(factory, owner):
+    workshop = workshops.create_workshop(owner, title="Room", date=dt.date.today(),
+                                         locality_id=None)
+    workshops.add_question(workshop, owner, kind="open_text", prompt="Anything?")
+    workshops.control(workshop, owner, "next")
+    conversation = room.start_map(workshop, owner, title="Room map", seeds=[SHARED])
+    statement = consensus.statements_of(conversation)[0]
+    for n in range(7):
+        user = factory.user() if n < 5 else None  # five signed in (consenting), two not
+        participant = participants.join(workshop, user)
+        room.cast_room_vote(conversation, statement, workshop, participant, 1)
+    db.session.commit()
+    [summary] = research.map_summaries(workshop=workshop.id)
+    assert summary["people"] == 5 and summary["in_workshop"]
+    assert len(db.session.scalars(select(Vote.id)).all()) == 7
+
+
+def test_the_dashboard_and_the_pdf_show_the_maps(app, factory, owner, login):
+    _map(factory, owner, (6, 6))
+    client = login(factory.user(role="researcher"))
+    page = client.get("/research/").get_data(as_text=True)
+    assert "Consensus maps" in page and "Research map" in page
+    assert "12 people voted, in 2 opinion groups" in page
+    html = synthesis.build_html(Filters.from_args({}))
+    assert 'id="consensus"' in html and "What divides them" in html and SHARED in html
+    # A filter no vote can meet (a finding) leaves the section empty.
+    assert 'id="consensus"' not in synthesis.build_html(
+        Filters.from_args({"finding": "1"}))
