@@ -27,7 +27,7 @@ from dialogue.workshops.models import (
     QuestionKind,
     Response,
 )
-from dialogue.workshops.wordcloud import cloud_svg, edits_for, word_counts
+from dialogue.workshops.wordcloud import NARROW, WIDE, cloud_svg, edits_for, word_counts
 
 NOTHING = "\N{EN DASH}"  # a figure there is none of yet
 
@@ -83,9 +83,11 @@ class Results:
     def agree_text(self) -> str:
         return percent_text(self.agree_percent)
 
-    def cloud(self) -> Markup:
-        """The word cloud of the visible answers (open text), as an SVG image."""
-        return cloud_svg(self.words, title=f"Word cloud: {self.question.prompt}")
+    def cloud(self, narrow: bool = False) -> Markup:
+        """The word cloud of the visible answers (open text), as an SVG image: the wide
+        picture, or the narrow one that phones show."""
+        return cloud_svg(self.words, title=f"Word cloud: {self.question.prompt}",
+                         frame=NARROW if narrow else WIDE)
 
 
 def national_figure(finding_key: str | None) -> NationalFigure | None:

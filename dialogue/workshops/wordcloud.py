@@ -11,6 +11,13 @@ are placed largest first along a spiral from the centre, each where its box over
 box placed before it; a word that finds no room is left out of the picture (it stays in
 the table beside it). The page's CSP forbids inline styles, so the SVG uses presentation
 attributes only.
+
+A picture is drawn for a frame, a unit a CSS pixel: a page shows it at that size, or
+smaller where its column is narrower, never larger (one word drawn four times its size
+says nothing more). The wide frame (720 units) shrank to half in a phone's 360 px column,
+which made its smallest words 7.5 px; so pages also draw a narrow frame, about the width
+of that column, with fewer words, and CSS shows the one that fits (the PDF prints the wide
+one, to the page's width).
 """
 
 from __future__ import annotations
@@ -53,13 +60,35 @@ WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 MIN_LENGTH = 3
 MAX_WORDS = 40
 
-# The picture: a wide box, shrunk to what the words fill; font sizes by frequency.
-WIDTH, HEIGHT = 720, 420
-MIN_FONT, MAX_FONT = 15, 60
 PAD = 4
 SPIRAL_PITCH = 12  # px between the spiral's rings
 STEP = 6  # px between points along it
-ASPECT = WIDTH / HEIGHT  # the spiral is an ellipse the shape of the box
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The box a picture is laid out in (shrunk to what the words fill), its font sizes
+    by frequency, and how many words it takes at most."""
+
+    width: int
+    height: int
+    min_font: int
+    max_font: int
+    max_words: int = MAX_WORDS
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+
+# Pages and the PDF: 720 units shown at most 48rem wide, so never smaller than drawn
+# above a phone's width (at 641 px, the narrowest window given it, 15 units is 12 px).
+WIDE = Frame(720, 420, 15, 60)
+# Phones: the 360 px column of a 390 px screen, so a unit is a pixel or more there (and
+# 13 units stay 12 px on a 360 px screen); taller than wide, and 24 words at most, so
+# that the smallest still find room at a readable size.
+NARROW = Frame(340, 400, 13, 40, max_words=24)
+WIDTH, HEIGHT, MIN_FONT, MAX_FONT = WIDE.width, WIDE.height, WIDE.min_font, WIDE.max_font
 # Bold Arial advance widths (em) for lower-case text; anything else as an average letter.
 _NARROW = dict.fromkeys("ijl'", 0.30) | dict.fromkeys("ftr-", 0.40)
 _WIDE = dict.fromkeys("mw", 0.90)
@@ -118,14 +147,17 @@ def text_width(word: str, size: float) -> float:
     return ems * size * 1.05
 
 
-def font_size(count: int, low: int, high: int, words: int) -> int:
-    """From MIN_FONT (the least used) to the largest (the most), by the square root; the
-    largest shrinks as the words grow in number, so that they all find room."""
-    largest = max(MIN_FONT + 10, min(MAX_FONT, round(MAX_FONT * math.sqrt(10 / max(words, 1)))))
+def font_size(count: int, low: int, high: int, words: int, frame: Frame = WIDE) -> int:
+    """From the frame's smallest (the least used) to its largest (the most), by the
+    square root; the largest shrinks as the words grow in number, so that they all find
+    room."""
+    smallest = frame.min_font
+    largest = max(smallest + 10,
+                  min(frame.max_font, round(frame.max_font * math.sqrt(10 / max(words, 1)))))
     if high == low:
-        return (MIN_FONT + largest) // 2 if high > 1 else MIN_FONT + 9
+        return (smallest + largest) // 2 if high > 1 else smallest + 9
     share = math.sqrt((count - low) / (high - low))
-    return round(MIN_FONT + share * (largest - MIN_FONT))
+    return round(smallest + share * (largest - smallest))
 
 
 def _box(x: float, y: float, width: float, size: float) -> tuple[float, float, float, float]:
@@ -136,39 +168,43 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _inside(box) -> bool:
-    return box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
+def _inside(box, frame: Frame) -> bool:
+    return box[0] >= 0 and box[1] >= 0 and box[2] <= frame.width and box[3] <= frame.height
 
 
-def _find_room(word: str, size: int, placed: list[Placed]) -> tuple | None:
+def _find_room(word: str, size: int, placed: list[Placed], frame: Frame) -> tuple | None:
     """The first point on the spiral (rings about SPIRAL_PITCH apart, points a few pixels
-    apart along it) where the word fits, or None."""
+    apart along it) where the word fits, or None. The spiral is an ellipse the shape of
+    the box, followed until it is well past the box's corners."""
     width = text_width(word, size)
-    if width + 2 * PAD > WIDTH:
+    if width + 2 * PAD > frame.width:
         return None
+    reach = frame.height / 2 * max(frame.aspect, 1 / frame.aspect, 1.5)
     angle = 0.0
-    while (radius := SPIRAL_PITCH * angle / (2 * math.pi)) < WIDTH / 2:
-        x = WIDTH / 2 + radius * math.cos(angle) * ASPECT
-        y = HEIGHT / 2 + 0.3 * size + radius * math.sin(angle)
+    while (radius := SPIRAL_PITCH * angle / (2 * math.pi)) < reach:
+        x = frame.width / 2 + radius * math.cos(angle) * frame.aspect
+        y = frame.height / 2 + 0.3 * size + radius * math.sin(angle)
         box = _box(x, y, width, size)
-        if _inside(box) and not any(_overlaps(box, p.box) for p in placed):
+        if _inside(box, frame) and not any(_overlaps(box, p.box) for p in placed):
             return x, y, box
         angle += min(0.5, STEP / (radius + 1))
     return None
 
 
 @lru_cache(maxsize=256)
-def layout(words: tuple[tuple[str, int], ...]) -> tuple[Placed, ...]:
-    """Place the words, largest first; a pure function of the words, so it is cached."""
+def layout(words: tuple[tuple[str, int], ...], frame: Frame = WIDE) -> tuple[Placed, ...]:
+    """Place the words (the frame's most used), largest first; a pure function of the
+    words and the frame, so it is cached."""
+    words = words[:frame.max_words]
     if not words:
         return ()
     counts = [count for _, count in words]
     low, high = min(counts), max(counts)
     placed: list[Placed] = []
     for word, count in words:
-        size = font_size(count, low, high, len(words))
-        while size >= MIN_FONT:
-            room = _find_room(word, size, placed)
+        size = font_size(count, low, high, len(words), frame)
+        while size >= frame.min_font:
+            room = _find_room(word, size, placed, frame)
             if room is not None:
                 x, y, box = room
                 placed.append(Placed(word, count, x, y, size, box))
@@ -177,26 +213,30 @@ def layout(words: tuple[tuple[str, int], ...]) -> tuple[Placed, ...]:
     return tuple(placed)
 
 
-def cloud_svg(words: Sequence[tuple[str, int]], *, title: str) -> Markup:
+def cloud_svg(words: Sequence[tuple[str, int]], *, title: str, frame: Frame = WIDE) -> Markup:
     """The words drawn as an SVG image, titled and described for screen readers."""
-    placed = layout(tuple(words))
-    svg_id = "cloud-" + hashlib.sha1(repr((title, list(words))).encode(),
+    placed = layout(tuple(words), frame)
+    narrow = frame is NARROW
+    svg_id = "cloud-" + hashlib.sha1(repr((title, list(words), frame)).encode(),
                                      usedforsecurity=False).hexdigest()[:10]
     if placed:
         left = max(0, min(p.box[0] for p in placed) - PAD)
         top = max(0, min(p.box[1] for p in placed) - PAD)
-        right = min(WIDTH, max(p.box[2] for p in placed) + PAD)
-        bottom = min(HEIGHT, max(p.box[3] for p in placed) + PAD)
+        right = min(frame.width, max(p.box[2] for p in placed) + PAD)
+        bottom = min(frame.height, max(p.box[3] for p in placed) + PAD)
     else:
-        left, top, right, bottom = 0, 0, WIDTH, 60
+        left, top, right, bottom = 0, 0, frame.width, 60
     most = ", ".join(f"{word} ({count})" for word, count in list(words)[:5])
-    description = (f"{len(words)} {'word' if len(words) == 1 else 'words'}; used most: "
-                   f"{most}. Every word and its count is in the table.") if words else \
+    shown = "" if len(placed) == len(words) else f", {len(placed)} of them drawn"
+    description = (f"{len(words)} {'word' if len(words) == 1 else 'words'}{shown}; used "
+                   f"most: {most}. Every word and its count is in the table.") if words else \
         "No words yet."
     parts = [
-        f'<svg class="dialogue-cloud__svg" role="img" '
+        f'<svg class="dialogue-cloud__svg dialogue-cloud__svg--{"narrow" if narrow else "wide"}" '
+        f'role="img" '
         f'aria-labelledby="{svg_id}-title {svg_id}-desc" '
         f'viewBox="{left:.0f} {top:.0f} {right - left:.0f} {bottom - top:.0f}" '
+        f'width="{right - left:.0f}" height="{bottom - top:.0f}" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{svg_id}-title">{escape(title)}</title>',
         f'<desc id="{svg_id}-desc">{escape(description)}</desc>',

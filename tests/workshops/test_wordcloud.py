@@ -15,6 +15,7 @@ from dialogue.workshops.wordcloud import (
     HEIGHT,
     MAX_FONT,
     MIN_FONT,
+    NARROW,
     WIDTH,
     cloud_svg,
     layout,
@@ -69,6 +70,49 @@ def test_the_layout_has_no_overlaps_stays_inside_and_sizes_by_frequency():
     assert sizes == sorted(sizes, reverse=True)
 
 
+LONG_WORDS = ["collaboration", "professional", "development", "accountability",
+              "relationships", "communication", "headteachers", "partnership", "leadership",
+              "curriculum", "wellbeing", "workload", "funding", "trust", "teachers",
+              "planning", "support", "sharing", "network", "research", "evidence",
+              "training", "capacity", "governance", "inclusion", "attendance", "transport",
+              "assessment", "recruitment", "retention"]
+
+
+def test_the_narrow_picture_takes_fewer_words_at_a_phone_size_and_stays_inside():
+    """Drawn for a phone's column: at most 24 words, none smaller than 13 units (a unit
+    is a CSS pixel there), none outside the frame or over another."""
+    for words in (tuple((f"word{n:02d}", 40 - n) for n in range(40)),
+                  tuple((w, 30 - n) for n, w in enumerate(LONG_WORDS))):
+        placed = layout(words, NARROW)
+        assert 20 <= len(placed) <= NARROW.max_words == 24
+        assert {p.word for p in placed} <= {w for w, _ in words[:24]}  # the most used
+        for i, a in enumerate(placed):
+            assert a.box[0] >= 0 and a.box[2] <= NARROW.width
+            assert a.box[1] >= 0 and a.box[3] <= NARROW.height
+            assert a.size >= NARROW.min_font == 13
+            for b in placed[i + 1:]:
+                assert not _overlap(a.box, b.box), (a.word, b.word)
+        # The biggest word is still clearly the biggest.
+        assert placed[0].size >= 2 * NARROW.min_font
+
+
+def test_the_svg_is_drawn_at_its_own_size():
+    """width and height in units, so a page never blows a few words up; the narrow one
+    says how many of the words it draws."""
+    words = [(w, 30 - n) for n, w in enumerate(LONG_WORDS)]
+    for frame in (None, NARROW):
+        svg = cloud_svg(words, title="T") if frame is None else cloud_svg(words, title="T",
+                                                                          frame=frame)
+        box = re.search(r'viewBox="(-?\d+) (-?\d+) (\d+) (\d+)" width="(\d+)" '
+                        r'height="(\d+)"', svg)
+        assert box.group(3, 4) == box.group(5, 6)
+    narrow = cloud_svg(words, title="T", frame=NARROW)
+    assert "dialogue-cloud__svg--narrow" in narrow
+    drawn = narrow.count("</text>")
+    assert f"30 words, {drawn} of them drawn" in narrow
+    assert cloud_svg(words, title="T") != narrow
+
+
 def test_the_layout_is_the_same_every_time():
     words = tuple(word_counts(TEXTS))
     layout.cache_clear()
@@ -80,8 +124,8 @@ def test_the_layout_is_the_same_every_time():
 
 def test_the_svg_is_an_image_with_a_title_and_escaped_words():
     svg = cloud_svg([("<b>bold</b>", 2), ("time", 1)], title='Word cloud: "<x>"')
-    assert re.match(r'<svg class="dialogue-cloud__svg" role="img" aria-labelledby="(\S+)-title '
-                    r'\1-desc"', svg)
+    assert re.match(r'<svg class="dialogue-cloud__svg dialogue-cloud__svg--wide" role="img" '
+                    r'aria-labelledby="(\S+)-title \1-desc"', svg)
     assert "<title" in svg and "<b>" not in svg and "&lt;b&gt;bold" in svg
     assert "Word cloud: &#34;&lt;x&gt;&#34;" in svg
     assert "style=" not in svg
@@ -115,6 +159,8 @@ def test_the_results_page_shows_the_cloud_and_its_table(workshop, facilitator, l
     login(facilitator)
     page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
     assert 'role="img"' in page and "<title" in page
+    # Both pictures, for CSS to show the one that fits the window.
+    assert "dialogue-cloud__svg--wide" in page and "dialogue-cloud__svg--narrow" in page
     assert "Words in the word cloud, with how many answers used each" in page
     assert re.search(r'<th scope="row" class="govuk-table__header">time</th>\s*'
                      r'<td class="govuk-table__cell govuk-table__cell--numeric">5</td>', page)
