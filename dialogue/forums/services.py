@@ -120,6 +120,16 @@ def thread_is_public(thread: Thread) -> bool:
     return bool(db.session.scalar(select(is_published()).where(Thread.id == thread.id)))
 
 
+def thread_posters(locality_id: int):
+    """Who posted in a thread of this locality's space, as a select of account ids: the
+    authors of its live threads' visible posts (held and hidden words, removed threads
+    and erased authors do not count). Told when a results card or a response is
+    published there (issue 17, point 4)."""
+    return (select(Post.author_id).join(Thread, Thread.id == Post.thread_id)
+            .where(Thread.locality_id == locality_id, Thread.deleted_at.is_(None),
+                   Post.status == PostStatus.VISIBLE, Post.author_id.is_not(None)))
+
+
 def is_subscribed(user, *, thread: Thread | None = None,
                   locality: Locality | None = None) -> bool:
     if not getattr(user, "is_authenticated", False):

@@ -25,6 +25,7 @@ from dialogue.briefings.models import Briefing, Finding, Reaction
 from dialogue.db import upsert_statement, utcnow
 from dialogue.discussion.models import Post
 from dialogue.extensions import db
+from dialogue.forums import services as forums
 from dialogue.loop.models import LoopResponse, LoopRevision, ResponseStatus, YouSaidCache
 from dialogue.markdown import render_user_markdown
 from dialogue.notifications.services import notify
@@ -271,7 +272,8 @@ def edit_response(editor: User, response: LoopResponse, title: str, body: str,
 
 def publish_response(reviewer: User, response: LoopResponse, on: date) -> list[User]:
     """Publish a draft written by someone else, dated ``on``; tell the people who
-    reacted to or commented on what it answers. Returns the people told."""
+    reacted to or commented on what it answers, or posted in the threads of the locality
+    it names. Returns the people told."""
     if response.is_published:
         raise InvalidTransition("This response is already published.")
     if not can_publish_loop_response(reviewer, response):
@@ -282,7 +284,7 @@ def publish_response(reviewer: User, response: LoopResponse, on: date) -> list[U
     db.session.flush()
     audit.record("loop", "response_published", reviewer, "loop_response", response.id,
                  locality_id=response.locality_id)
-    people = people_to_tell(response)
+    people = people_to_tell(response, reviewer)
     url = response_url(response)
     about = response.finding.title if response.finding else response.briefing.title
     for person in people:
@@ -300,19 +302,25 @@ def _finding_ids(response: LoopResponse) -> list[int]:
                                    .where(Finding.briefing_id == response.briefing_id)))
 
 
-def people_to_tell(response: LoopResponse) -> list[User]:
+def people_to_tell(response: LoopResponse, publisher: User) -> list[User]:
     """Distinct signed-in accounts that reacted to, or commented on, what the response
-    answers (the finding, or every finding of the briefing)."""
+    answers (the finding, or every finding of the briefing), or posted in a thread of
+    the locality it names (it is published there: issue 17, point 4); never the
+    person publishing it."""
     ids = _finding_ids(response)
-    if not ids:
+    told = []
+    if ids:
+        told += [User.id.in_(select(Reaction.user_id).where(Reaction.finding_id.in_(ids))),
+                 User.id.in_(select(Post.author_id).where(Post.finding_id.in_(ids),
+                                                          Post.author_id.is_not(None),
+                                                          Post.deleted_at.is_(None)))]
+    if response.locality_id is not None:
+        told.append(User.id.in_(forums.thread_posters(response.locality_id)))
+    if not told:
         return []
-    reacted = select(Reaction.user_id).where(Reaction.finding_id.in_(ids))
-    commented = select(Post.author_id).where(Post.finding_id.in_(ids),
-                                             Post.author_id.is_not(None),
-                                             Post.deleted_at.is_(None))
     return list(db.session.scalars(
-        select(User).where(or_(User.id.in_(reacted), User.id.in_(commented)),
-                           User.active.is_(True)).order_by(User.id)))
+        select(User).where(or_(*told), User.active.is_(True), User.id != publisher.id)
+        .order_by(User.id)))
 
 
 def response_url(response: LoopResponse) -> str:

@@ -100,25 +100,29 @@ def publish_card(workshop: Workshop, actor, intro: str) -> ResultsCard:
     audit.record("workshops", "results_card_published", actor, "workshop", workshop.id,
                  thread_id=thread.id, locality_id=thread.locality_id)
     link = url_for("forums.thread", thread_id=thread.id)
-    for user in people_to_tell(workshop, actor, figures.finding_keys):
+    for user in people_to_tell(workshop, actor, figures.finding_keys, thread.locality_id):
         notify(user, f"The results of the workshop \u201c{workshop.title}\u201d are "
                 "published", link)
     return card
 
 
-def people_to_tell(workshop: Workshop, actor, finding_keys: list[str]) -> list[User]:
+def people_to_tell(workshop: Workshop, actor, finding_keys: list[str],
+                   locality_id: int) -> list[User]:
     """Everyone the card is news for, each once, apart from the person publishing: the
-    signed-in participants, and whoever reacted to or commented on a finding it checked
-    (the card appears on those findings' pages: issue 17, point 4)."""
+    signed-in participants, whoever reacted to or commented on a finding it checked
+    (the card appears on those findings' pages), and whoever posted in a thread of the
+    space it is published in (issue 17, point 4). Inactive accounts are not told, as
+    with responses and thread replies."""
     findings = select(Finding.id).where(Finding.key.in_(finding_keys or [""]))
     told = union(
         select(Participant.user_id).where(Participant.workshop_id == workshop.id),
         select(Reaction.user_id).where(Reaction.finding_id.in_(findings)),
         select(Post.author_id).where(Post.finding_id.in_(findings)),
+        forums.thread_posters(locality_id),
     ).subquery()
     return list(db.session.scalars(
         select(User).where(User.id.in_(select(told.c[0]).where(told.c[0].is_not(None))),
-                           User.id != actor.id).order_by(User.id)))
+                           User.id != actor.id, User.active.is_(True)).order_by(User.id)))
 
 
 def is_public():

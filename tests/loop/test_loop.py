@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from dialogue.auth import services as accounts
 from dialogue.briefings import services as briefings
+from dialogue.db import utcnow
 from dialogue.extensions import db
+from dialogue.forums.models import Thread
 from dialogue.loop import services
 from dialogue.loop.models import LoopResponse, YouSaidCache
 from dialogue.notifications.models import Notification
@@ -437,3 +439,57 @@ def test_writing_a_response_through_the_pages(app, team, reacted, login):
     assert answer.status_code == 303
     response = db.session.scalar(select(LoopResponse))
     assert response.body == "We *did* this." and "<em>did</em>" in response.body_html
+
+
+@pytest.fixture
+def posted(factory, team):
+    """Locality A's space and who wrote what there (and elsewhere), for the thread rule:
+    told, once each, are the signed-in authors of visible posts in its live threads."""
+    here, elsewhere = factory.locality("locality-a"), factory.locality("locality-b")
+    thread, removed = factory.thread(here), factory.thread(here, title="Removed")
+    removed.deleted_at = utcnow()
+    other = factory.thread(elsewhere)
+    people = {name: factory.user(name=name) for name in (
+        "twice", "once", "held", "hidden", "removed thread", "elsewhere", "inactive")}
+    people["inactive"].active = False
+    factory.post(people["twice"], thread=thread)
+    factory.post(people["twice"], thread=thread, body="Again.")
+    factory.post(people["once"], thread=thread)
+    factory.post(people["held"], thread=thread, status="held")
+    factory.post(people["hidden"], thread=thread, status="hidden")
+    factory.post(people["removed thread"], thread=removed)
+    factory.post(people["elsewhere"], thread=other)
+    factory.post(people["inactive"], thread=thread)
+    factory.post(team["reviewer"], thread=thread)  # the publisher is never told
+    db.session.commit()
+    return here, people
+
+
+def test_a_response_about_a_locality_tells_who_posted_in_its_threads(app, factory, team,
+                                                                    reacted, posted):
+    """Issue 17 point 4, "posted in a thread": a response naming a locality is published
+    there, so the people who posted in its threads hear of it, as those who reacted do."""
+    finding, reactors = reacted
+    here, people = posted
+    thread = db.session.scalar(select(Thread).where(Thread.locality_id == here.id,
+                                                    Thread.deleted_at.is_(None)))
+    factory.post(reactors["a"][0], thread=thread)  # reacted, commented, posted: told once
+    db.session.commit()
+    response = _draft(team, finding, locality_id=here.id)
+    told = services.publish_response(team["reviewer"], response, dt.date(2026, 12, 2))
+    db.session.commit()
+    reacted_ids = {p.id for group in ("a", "b", "c") for p in reactors[group]}
+    reacted_ids.add(reactors["refuser"].id)
+    expected = reacted_ids | {people["twice"].id, people["once"].id}
+    assert sorted(p.id for p in told) == sorted(expected)
+    notes = sorted(db.session.scalars(select(Notification.user_id)))
+    assert notes == sorted(expected)
+
+
+def test_a_response_naming_no_locality_tells_no_thread_posters(app, team, reacted, posted):
+    finding, _ = reacted
+    _, people = posted
+    response = _draft(team, finding)
+    told = {p.id for p in services.publish_response(team["reviewer"], response,
+                                                    dt.date(2026, 12, 2))}
+    assert not told & {p.id for p in people.values()}
