@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import TODAY, sign_in
+from tests.e2e.test_audience_screen import shot
 
 pytestmark = pytest.mark.e2e
 
@@ -80,3 +81,23 @@ def test_three_phones_ask_upvote_and_the_facilitator_moderates(browse, check_a11
     expect(asker.locator(".dialogue-qa__item", has_text="Will the slides")).to_contain_text(
         "Answered")
     assert asker.evaluate("document.documentElement.scrollWidth") == 390
+
+    # The facilitator ends the workshop: every phone sitting on the Q&A page says so by
+    # its next poll, its ask form gone, and links to the results.
+    second.get_by_label("Your question").fill("A question typed as it ends")
+    browse.expect_dialog()
+    console.get_by_role("button", name="End workshop").click()
+    expect(console.get_by_text("The workshop has ended").first).to_be_visible()
+    for phone in phones:
+        notice = phone.locator("#qa-panel .govuk-notification-banner")
+        expect(notice).to_contain_text("This workshop has ended")
+        expect(phone.get_by_label("Your question")).to_have_count(0)
+        expect(phone.get_by_role("button", name="Send my question")).to_have_count(0)
+        expect(phone.get_by_role("button", name="Upvote", exact=True)).to_have_count(0)
+        expect(phone.locator(".dialogue-qa__item", has_text="Will the slides")).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") == 390
+    check_a11y(asker, "phone Q&A after the workshop ended")
+    shot(asker, "phone-qa-ended")
+    asker.get_by_role("link", name="See the workshop's results").click()
+    expect(asker).to_have_url(re.compile(r"/j/\w+/results$"))
+    expect(asker.get_by_text("The workshop's results")).to_be_visible()

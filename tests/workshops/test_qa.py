@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from dialogue.audit import AuditEvent
 from dialogue.auth import erasure as registry
 from dialogue.extensions import db
+from dialogue.forums.models import Thread
 from dialogue.workshops import cookies, participants, qa_services, services
 from dialogue.workshops.exports import CSV_HEADER
 from dialogue.workshops.qa import AudienceQuestion, QAStatus, Upvote
@@ -405,5 +406,52 @@ def test_a_closed_workshop_s_list_stops_polling(live, join, facilitator):
     assert response.status_code == 286
     assert "hx-trigger" not in response.text
     page = client.get(f"/j/{live.code}/qa")
-    assert "takes no more questions" in page.text
+    assert "This workshop has ended" in page.text and "takes no more questions" in page.text
     assert dt.date.today() == live.date
+
+
+def test_a_phone_on_the_q_and_a_page_is_told_the_workshop_has_ended(live, join,
+                                                                   facilitator):
+    """The list's last poll brings the whole panel: the ask form goes, and a notice says
+    so (out loud: the page's heading stays) and where the results are."""
+    client = join(live)
+    _one_question(client, live)
+    version = qa_services.version(live)
+    before = client.get(f"/j/{live.code}/qa/list?v={version - 1}", headers=HTMX)
+    assert before.status_code == 200 and "HX-Retarget" not in before.headers
+    services.end_workshop(live, facilitator)
+    db.session.commit()
+    ended = client.get(f"/j/{live.code}/qa/list?v={version}", headers=HTMX)
+    assert ended.status_code == 286
+    assert ended.headers["HX-Retarget"] == "#qa-panel"
+    assert ended.headers["HX-Reswap"] == "outerHTML"
+    html = ended.get_data(as_text=True)
+    assert html.lstrip().startswith("<section id=\"qa-panel\"")
+    assert 'role="alert"' in html and "This workshop has ended" in html
+    assert f'href="/j/{live.code}/results"' in html
+    assert "<textarea" not in html and "Send my question" not in html
+    assert "Upvote" not in html and "hx-trigger" not in html
+    assert "Will the slides be shared?" in html  # the room's questions stay to read
+    # Loaded afresh, the page says the same, without interrupting.
+    page = client.get(f"/j/{live.code}/qa").get_data(as_text=True)
+    assert "This workshop has ended" in page and 'role="alert"' not in page
+    assert "<textarea" not in page and f'href="/j/{live.code}/results"' in page
+
+
+def test_the_ended_q_and_a_links_to_the_published_card(app, factory, trusted, join,
+                                                       login):
+    facilitator = factory.user(role="facilitator")
+    workshop, _, _ = factory.workshop(facilitator, factory.locality())
+    db.session.commit()
+    phone = join(workshop)
+    services.end_workshop(workshop, facilitator)
+    db.session.commit()
+    assert "published results card" not in phone.get(f"/j/{workshop.code}/qa").text
+    publisher = app.test_client()
+    login(facilitator, publisher)
+    assert publisher.post(f"/workshops/{workshop.id}/results-card/publish",
+                          data={"intro": "Thank you."}).status_code == 302
+    thread = db.session.scalar(select(Thread))
+    html = phone.get(f"/j/{workshop.code}/qa/list", headers=HTMX).get_data(as_text=True)
+    assert f'href="/threads/{thread.id}"' in html
+    assert "Read the published results card" in html

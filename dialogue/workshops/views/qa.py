@@ -19,6 +19,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_htmx.constants import HTMX_STOP_POLLING
+from flask_htmx.responses import make_response as htmx_response
 from flask_login import current_user
 
 from dialogue.extensions import db, htmx
@@ -34,6 +36,7 @@ from dialogue.responses import (
 )
 from dialogue.workshops import bp, codes, cookies, participants, qa_services
 from dialogue.workshops.models import Workshop, WorkshopState
+from dialogue.workshops.participating import published_thread_id
 from dialogue.workshops.qa import AudienceQuestion, QAStatus
 from dialogue.workshops.views.common import not_modified, polled
 
@@ -94,7 +97,8 @@ def _panel_context(workshop: Workshop, participant, *, sort: str | None = None,
             "version": qa_services.version(workshop),
             "requires_approval": qa_services.settings(workshop).requires_approval
             if workshop.state != WorkshopState.CLOSED else False,
-            "max_question": qa_services.MAX_QUESTION, "text": "", "ask_error": None, **extra}
+            "max_question": qa_services.MAX_QUESTION, "text": "", "ask_error": None,
+            "results_thread_id": published_thread_id(workshop), **extra}
 
 
 def _panel_url(workshop: Workshop) -> str:
@@ -126,7 +130,14 @@ def qa_list(code: str):
     workshop, participant = _joined(code)
     if participant is None:
         return _join_first(workshop)
-    return _polled_fragment(LIST, etag, **_panel_context(workshop, participant, sort=sort))
+    context = _panel_context(workshop, participant, sort=sort)
+    if workshop.state == WorkshopState.CLOSED:
+        # The last poll: the whole panel in the list's place, so the ask form goes too
+        # and the ended notice says where to go now (htmx stops polling).
+        body = render_template(PANEL, ended_now=True, **context)
+        return polled(htmx_response(body, HTMX_STOP_POLLING, retarget="#qa-panel",
+                                    reswap="outerHTML"), etag)
+    return _polled_fragment(LIST, etag, **context)
 
 
 @bp.route("/j/<code>/qa/ask", methods=["POST"])
