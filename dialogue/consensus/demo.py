@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 
 from dialogue.auth import services as accounts
 from dialogue.auth.models import User
-from dialogue.consensus import analysis, maps, services
+from dialogue.consensus import analysis, maps, research, services
 from dialogue.consensus.models import Conversation, Statement, Vote
 from dialogue.db import utcnow
 from dialogue.extensions import db
@@ -106,6 +106,8 @@ def seed_demo_conversation(owner: User | None = None) -> list[str]:
     maps.store(conversation.id, data.version,
                {**analysis.compute_map(data.votes, data.statement_ids, data.profiles),
                 "version": data.version})
+    research.store_research_map(conversation.id,
+                                research.research_map(research.research_votes(conversation.id)))
     db.session.flush()
     return [f"consensus map {DEMO_TITLE} ({len(voters)} voters, {len(votes)} votes)"]
 

@@ -240,3 +240,7 @@ class ConversationMap(Base):
     computed_at: Mapped[datetime | None]
     # When a computation was queued and not yet done: later votes need not queue another.
     requested_at: Mapped[datetime | None]
+    # The map research sees without filters (consenting voters, statements in research
+    # scope), drawn by the same job: {"key": its votes' fingerprint, "result": the map}.
+    # ``research.map_summaries`` uses it only for exactly those votes (consensus.research).
+    research: Mapped[dict[str, Any] | None] = mapped_column(JSON)

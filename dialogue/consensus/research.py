@@ -11,15 +11,23 @@ numbers (``None``: withheld), like a workshop question in ``polls.csv``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, or_, select, true
+import numpy as np
+from sqlalchemy import case, func, or_, select, true, update
 
 from dialogue.auth.models import User
 from dialogue.consensus import analysis
 from dialogue.consensus.mapsvg import opinion_map
-from dialogue.consensus.models import Conversation, Statement, StatementStatus, Vote
+from dialogue.consensus.models import (
+    Conversation,
+    ConversationMap,
+    Statement,
+    StatementStatus,
+    Vote,
+)
 from dialogue.db import utcnow
 from dialogue.disclosure import is_small
 from dialogue.extensions import db
@@ -116,50 +124,114 @@ MAX_MAPS = 6  # maps summarised in the dashboard and the PDF (most voters first)
 SHOWN = 3  # consensus, divisive and each group's representative statements
 
 
-def map_summaries(*, workshop: int | None = None, **filters) -> list[dict]:
-    """The maps of consenting votes within the filters, drawn afresh for research.
-
-    The kept maps hold everyone's votes and no filters, so they cannot serve research:
-    each summary is ``analysis.compute_map`` over the consenting votes in scope (a few
-    milliseconds for a room; the PDF draws them in its job). A map fewer than
-    ``SMALL_CELL`` consenting people voted on says only that it is withheld; its opinion
-    groups are shown only when every group has at least ``SMALL_CELL`` people, and
-    otherwise what unites and divides them is withheld with them. ``workshop``: only
-    that workshop's maps.
-    """
+def _consenting_votes(*, conversation: int | None = None, workshop: int | None = None,
+                      **filters) -> dict[int, list[tuple[int, int, int]]]:
+    """Each map's consenting votes within the filters, as sorted (person, statement,
+    value) triples: sorted, so that the same votes always give the same fingerprint."""
     voter = func.coalesce(Vote.user_id, select(Participant.user_id).where(
         Participant.id == Vote.participant_id).scalar_subquery())
+    narrow = []
+    if conversation is not None:
+        narrow.append(Vote.conversation_id == conversation)
+    if workshop is not None:
+        narrow.append(Vote.conversation_id.in_(select(Conversation.id).where(
+            Conversation.workshop_id == workshop)))
     rows = db.session.execute(_in_scope(
         select(Vote.conversation_id, voter, Vote.statement_id, Vote.value)
         .join(Statement, Statement.id == Vote.statement_id)
-        .where(*_statements_in_scope(),
-               *([Vote.conversation_id.in_(select(Conversation.id).where(
-                   Conversation.workshop_id == workshop))] if workshop is not None else [])),
-        **filters)).all()
+        .where(*_statements_in_scope(), *narrow), **filters)).all()
     by_map: dict[int, list[tuple[int, int, int]]] = {}
     for conversation_id, person, statement_id, value in rows:
         by_map.setdefault(conversation_id, []).append((person, statement_id, value))
+    for votes in by_map.values():
+        votes.sort()
+    return by_map
+
+
+def fingerprint(votes: list[tuple[int, int, int]]) -> str:
+    """What identifies a map's population: a digest of its sorted vote triples.
+
+    ``compute_map`` is seeded and reads nothing else, so the same fingerprint means the
+    same map, whichever filters (or none) picked those votes."""
+    return hashlib.sha256(np.asarray(votes, dtype=np.int64).tobytes()).hexdigest()
+
+
+def research_votes(conversation_id: int) -> list[tuple[int, int, int]]:
+    """The conversation's consenting votes in research scope, without filters."""
+    return _consenting_votes(conversation=conversation_id).get(conversation_id, [])
+
+
+def research_map(votes: list[tuple[int, int, int]]) -> dict:
+    """What the job worker keeps for research: the map of ``votes`` with their fingerprint
+    (no map when it would be withheld anyway: fewer than ``SMALL_CELL`` people)."""
+    key = fingerprint(votes)
+    if is_small(len({v[0] for v in votes})):
+        return {"key": key, "result": None}
+    return {"key": key, "result": _draw(votes)}
+
+
+def kept_fingerprint(conversation_id: int) -> str | None:
+    """The fingerprint of the votes the kept research map was drawn from (None: none)."""
+    kept = db.session.scalar(select(ConversationMap.research)
+                             .where(ConversationMap.conversation_id == conversation_id))
+    return kept["key"] if kept else None
+
+
+def store_research_map(conversation_id: int, kept: dict | None) -> None:
+    """Keep ``research_map``'s result beside the audience's map (inside the caller's
+    transaction)."""
+    db.session.execute(update(ConversationMap)
+                       .where(ConversationMap.conversation_id == conversation_id)
+                       .values(research=kept))
+
+
+def _draw(votes: list[tuple[int, int, int]]) -> dict:
+    return analysis.compute_map(votes, sorted({v[1] for v in votes}), {})
+
+
+def map_summaries(*, workshop: int | None = None, **filters) -> list[dict]:
+    """The maps of consenting votes within the filters, as research sees them.
+
+    The audience's kept maps hold everyone's votes, so research reads its own: the job
+    worker keeps each map of consenting votes without filters (``research_map``),
+    and a summary uses it only when the votes in scope are exactly the ones it was drawn
+    from (same fingerprint); otherwise (other filters, a consent or vote since) it is
+    ``analysis.compute_map`` over the votes in scope. A map fewer than ``SMALL_CELL``
+    consenting people voted on says only that it is withheld; its opinion groups are
+    shown only when every group has at least ``SMALL_CELL`` people, and otherwise what
+    unites and divides them is withheld with them. ``workshop``: only that workshop's
+    maps.
+    """
+    by_map = _consenting_votes(workshop=workshop, **filters)
     people = {cid: len({v[0] for v in votes}) for cid, votes in by_map.items()}
     chosen = sorted(by_map, key=lambda cid: (-people[cid], cid))[:MAX_MAPS]
     conversations = {c.id: c for c in db.session.scalars(
         select(Conversation).where(Conversation.id.in_(chosen)))}
-    return [_summary(conversations[cid], by_map[cid], people[cid]) for cid in chosen]
+    kept = dict(db.session.execute(
+        select(ConversationMap.conversation_id, ConversationMap.research)
+        .where(ConversationMap.conversation_id.in_(chosen))).all())
+    return [_summary(conversations[cid], by_map[cid], people[cid], kept.get(cid))
+            for cid in chosen]
 
 
 def _summary(conversation: Conversation, votes: list[tuple[int, int, int]],
-             people: int) -> dict:
+             people: int, kept: dict | None) -> dict:
     summary = {"id": conversation.id, "title": conversation.title,
                "prompt": conversation.prompt,
                "space": conversation.locality.name if conversation.locality else
                "National space", "in_workshop": conversation.workshop_id is not None,
                "people": people, "withheld": is_small(people), "groups": [],
-               "groups_withheld": False, "consensus": [], "divisive": [], "svg": None}
+               "groups_withheld": False, "consensus": [], "divisive": [], "svg": None,
+               "drawn_here": False}
     if summary["withheld"]:
         return summary
     statement_ids = sorted({v[1] for v in votes})
     texts = dict(db.session.execute(select(Statement.id, Statement.text)
                                     .where(Statement.id.in_(statement_ids))).all())
-    result = analysis.compute_map(votes, statement_ids, {})
+    usable = (kept is not None and kept["key"] == fingerprint(votes)
+              and kept["result"] is not None)
+    summary["drawn_here"] = not usable
+    result = kept["result"] if usable else _draw(votes)
     groups = result["groups"] if result["placed"] else []
     if any(is_small(g["size"]) for g in groups):
         summary["groups_withheld"] = True

@@ -5,7 +5,8 @@ change since the last drawing claims the map's ``requested_at`` and, after the c
 queues ``compute_map`` a few seconds ahead; changes inside that window only bump the
 version, and are drawn by the same job. A job that finds the version moved on while it
 computed asks again, so the last change is always drawn. Pages read the kept map and
-never compute.
+never compute. When the votes have settled the same job also keeps research's own map
+(``research.research_map``), which the dashboard and the PDF read.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, update
 
-from dialogue.consensus import analysis, maps
+from dialogue.consensus import analysis, maps, research
 from dialogue.consensus.models import ConversationMap
 from dialogue.db import utcnow
 from dialogue.extensions import db
 from dialogue.jobs import task
-from dialogue.transactions import on_commit, write_transaction
+from dialogue.transactions import commit_keeping_loaded, on_commit, write_transaction
 
 DEBOUNCE_SECONDS = 3
 # A request older than this is taken as lost (a worker that stopped) and may be renewed.
@@ -74,6 +75,34 @@ def compute_map(conversation_id: int) -> None:
     # Changes that came while computing: draw again (debounced like any other change).
     with write_transaction():
         version, _drawn = maps.versions(conversation_id) or (0, 0)
-        if version > data.version:
+        again = version > data.version
+        if again:
             request_map(conversation_id)
         db.session.commit()
+    if not again:
+        _keep_research_map(conversation_id)
+
+
+def _keep_research_map(conversation_id: int) -> None:
+    # Research's map once the votes settle, after the room's is stored: the dashboard and
+    # the PDF then read it instead of drawing it on every view. Consent and moderation
+    # change its votes without moving the version, hence the fingerprint, not the version.
+    votes = research.research_votes(conversation_id)
+    kept_key = research.kept_fingerprint(conversation_id)
+    db.session.commit()  # as above: the computation holds no transaction
+    if kept_key == research.fingerprint(votes):
+        return
+    kept = research.research_map(votes)
+    with write_transaction():
+        research.store_research_map(conversation_id, kept)
+        db.session.commit()
+
+
+def refresh_research_maps(conversation_ids: list[int]) -> None:
+    """A research view found these maps' kept research result stale: ask the worker once
+    (as a page finding an old map does), briefly holding the write lock."""
+    commit_keeping_loaded()
+    with write_transaction():
+        for conversation_id in conversation_ids:
+            request_map(conversation_id)
+        commit_keeping_loaded()

@@ -3,14 +3,17 @@ votes within the filters, with the small-group rule on the whole map and on each
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
-from dialogue.consensus import research, room
+from dialogue.auth import services as accounts
+from dialogue.auth.models import User
+from dialogue.consensus import research, room, tasks
 from dialogue.consensus import services as consensus
-from dialogue.consensus.models import Vote
+from dialogue.consensus.models import ConversationMap, Vote
 from dialogue.extensions import db
 from dialogue.profiles import EducationRole
 from dialogue.reports import synthesis
@@ -109,3 +112,89 @@ def test_the_dashboard_and_the_pdf_show_the_maps(app, factory, owner, login):
     # A filter no vote can meet (a finding) leaves the section empty.
     assert 'id="consensus"' not in synthesis.build_html(
         Filters.from_args({"finding": "1"}))
+
+
+# --- the map the job worker keeps for research ------------------------------------------
+
+
+def _kept(conversation) -> dict | None:
+    db.session.commit()  # end this session's read: see what the job's own session wrote
+    return db.session.get(ConversationMap, conversation.id, populate_existing=True).research
+
+
+def _mark(conversation, text: str) -> None:
+    """Change the kept research map's consensus statement, keeping its fingerprint, so a
+    summary shows whether it read the kept map or drew one afresh."""
+    kept = copy.deepcopy(_kept(conversation))
+    marked = next(s for s in consensus.statements_of(conversation) if s.text == text)
+    kept["result"]["consensus"] = [{**kept["result"]["consensus"][0], "statement": marked.id}]
+    research.store_research_map(conversation.id, kept)
+    db.session.commit()
+
+
+def test_the_worker_keeps_the_research_map_and_the_dashboard_reads_it(factory, owner):
+    conversation = _map(factory, owner, (6, 6), refusers=4)
+    kept = _kept(conversation)
+    assert kept is not None and kept["key"] == research.fingerprint(
+        research.research_votes(conversation.id))
+    # The kept map is the one the summary would draw: same groups, statements and SVG.
+    [from_kept] = research.map_summaries()
+    research.store_research_map(conversation.id, None)
+    db.session.commit()
+    [drawn] = research.map_summaries()
+    assert not from_kept.pop("drawn_here") and drawn.pop("drawn_here")
+    assert from_kept == drawn and [text for text, _d, _p in drawn["consensus"]] == [SHARED]
+    # A job with no new votes keeps it again (the fingerprint, not the version, says).
+    tasks.compute_map.call_local(conversation.id)
+    assert _kept(conversation) == kept
+    # And it is read: a mark put in it shows.
+    _mark(conversation, SPLIT)
+    [summary] = research.map_summaries()
+    assert [text for text, _d, _p in summary["consensus"]] == [SPLIT]
+
+
+def test_a_dashboard_view_that_drew_a_map_asks_the_worker_to_keep_it(factory, owner, login):
+    conversation = _map(factory, owner, (6, 6))
+    accounts.set_consent(db.session.get(User, db.session.scalars(
+        select(Vote.user_id).where(Vote.value == 1)).first()), False)
+    db.session.commit()
+    stale = _kept(conversation)["key"]
+    client = login(factory.user(role="researcher"))
+    assert "11 people voted, in 2 opinion groups" in client.get("/research/").get_data(
+        as_text=True)
+    assert _kept(conversation)["key"] not in (None, stale)
+    [summary] = research.map_summaries()
+    assert not summary["drawn_here"] and summary["people"] == 11
+
+
+def test_a_kept_map_of_other_votes_is_not_used(factory, owner):
+    """Filters and a consent withdrawn since the keep each change the votes in scope: the
+    summary is drawn afresh from them, with the same small-group rule."""
+    conversation = _map(factory, owner, (6, 6))
+    _mark(conversation, SPLIT)
+    [teachers] = research.map_summaries(education_role="teacher")
+    assert teachers["people"] == 6
+    assert [text for text, _d, _p in teachers["consensus"]] != [SPLIT]
+    # A headteacher withdraws consent: 11 people, the groups 6 and 5.
+    headteacher = db.session.get(User, db.session.scalars(
+        select(Vote.user_id).where(Vote.value == -1)).first())
+    accounts.set_consent(headteacher, False)
+    db.session.commit()
+    [summary] = research.map_summaries()
+    assert summary["people"] == 11
+    assert [text for text, _d, _p in summary["consensus"]] == [SHARED]
+    assert sorted(g["size"] for g in summary["groups"]) == [5, 6]
+    # Another withdraws: a group of 4 withholds the groups, though the kept map had 6.
+    accounts.set_consent(db.session.get(User, db.session.scalars(
+        select(Vote.user_id).where(Vote.value == -1, Vote.user_id != headteacher.id)).first()),
+        False)
+    db.session.commit()
+    [summary] = research.map_summaries()
+    assert summary["groups_withheld"] and summary["consensus"] == []
+
+
+def test_a_withheld_map_is_kept_without_its_groups(factory, owner):
+    conversation = _map(factory, owner, (2, 2))
+    assert _kept(conversation)["result"] is None
+    [summary] = research.map_summaries()
+    assert summary["withheld"] and summary["groups"] == []
