@@ -3,7 +3,6 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
-WORKERS ?= 2
 JOBS ?= auto
 export FLASK_APP := wsgi:app
 
@@ -28,8 +27,7 @@ run: install
 	@export DIALOGUE_ENV=development PUBLIC_URL=$${PUBLIC_URL:-http://127.0.0.1:$(PORT)}; \
 	    nice -n 10 $(VENV)/bin/flask dialogue worker & worker=$$!; \
 	    trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	    $(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
-	        --access-logfile - wsgi:app
+	    $(VENV)/bin/flask dialogue serve --port $(PORT)
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: install lint

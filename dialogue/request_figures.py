@@ -57,3 +57,19 @@ def record_outside_flask(environ: dict, route: str, status: int, seconds: float,
         "status": status, "duration_ms": round(seconds * 1000, 1),
         "remote_addr": environ.get("REMOTE_ADDR"), "answered_by": "poll_shortcut"}})
     return rid
+
+
+class AccessLineFormatter(logging.Formatter):
+    """A request as one short text line (``GET /briefings/ 200 4.1 ms``), for a terminal.
+
+    ``flask dialogue serve`` prints these where ``make run`` users look; production logs
+    stay JSON (``LOG_FORMAT``).
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        http = getattr(record, "http", None)
+        when = self.formatTime(record, "%H:%M:%S")
+        if not http:
+            return f"{when} {record.name} {record.getMessage()}"
+        return (f"{when} {http.get('method', '-')} {http.get('path', '-')} "
+                f"{http.get('status', '-')} {http.get('duration_ms', '-')} ms")

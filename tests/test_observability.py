@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from dialogue.observability import JsonFormatter, metrics_allowed
+from dialogue.request_figures import AccessLineFormatter
 
 
 @pytest.fixture
@@ -161,3 +162,16 @@ def test_polls_answered_before_flask_are_counted_and_logged(app, client, json_li
     assert [line["request_id"] for line in logged] == [rid, "f" * 32]
     assert logged[0]["path"] == "/j/ABC123/live" and logged[0]["status"] == 204
     assert REQUEST_ID_HEADER == "X-Request-ID"
+
+
+def test_the_embedded_servers_access_line_is_short_text():
+    record = logging.LogRecord("dialogue.request", logging.INFO, __file__, 1, "request",
+                               None, None)
+    record.http = {"method": "GET", "path": "/briefings/", "status": 200,
+                   "duration_ms": 4.1}
+    line = AccessLineFormatter().format(record)
+    assert line.endswith(" GET /briefings/ 200 4.1 ms")
+    plain = logging.LogRecord("waitress", logging.INFO, __file__, 1, "Serving on %s",
+                              ("http://127.0.0.1:5000",), None)
+    assert AccessLineFormatter().format(plain).endswith(
+        " waitress Serving on http://127.0.0.1:5000")

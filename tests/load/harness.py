@@ -172,6 +172,16 @@ class Server:
         self.stop()
 
 
+class EmbeddedServer(Server):
+    """The server ``make run`` starts (``flask dialogue serve``: waitress, one process)."""
+
+    def __init__(self, database_url: str, workdir: Path, extra_env: dict | None = None):
+        super().__init__(database_url, workdir, extra_env=extra_env)
+        self.log_path = workdir / "serve.log"
+        self.args = [str(VENV_BIN / "flask"), "--app", "wsgi:app", "dialogue", "serve",
+                     "--port", str(self.port)]
+
+
 # --- a browser ---------------------------------------------------------------------------
 
 class Browser:
