@@ -18,6 +18,11 @@ max_requests = 5000
 max_requests_jitter = 500
 # nginx on the same machine sets X-Forwarded-For; the app's TRUSTED_PROXIES trusts one hop.
 forwarded_allow_ips = "127.0.0.1"
+# No control socket (gunicorn 25+ opens one for `gunicornc`, by default shared by every
+# gunicorn of the user): this deployment is driven by signals (systemd: HUP to reload,
+# USR2 to upgrade), and after a USR2 upgrade the old master removed the socket it shared
+# with the new one. Older gunicorns ignore the setting.
+control_socket_disable = True
 # The app writes one JSON line per request (dialogue/observability.py), with the request
 # id nginx set: gunicorn's own access log would only repeat it, without the id.
 accesslog = None

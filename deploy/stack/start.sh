@@ -99,11 +99,7 @@ trap 'status=$?; if [[ $status -ne 0 ]]; then say "start failed: stopping"; \
 # group (the worker's PDF renders are child processes) and a closed terminal stops none.
 say "gunicorn ($WEB_CONCURRENCY sync workers) on $BIND"
 gunicorn_args=(--config "$ROOT/deploy/gunicorn.conf.py" --pid "$STACK_DIR/run/gunicorn.pid")
-# gunicorn 25+ opens a control socket, by default in ~/.gunicorn/ (shared by every
-# gunicorn of the user): the stack keeps its own.
-if "$VENV/bin/gunicorn" --help 2>/dev/null | grep -q -- '--control-socket '; then
-    gunicorn_args+=(--control-socket "$STACK_DIR/run/gunicorn.ctl")
-fi
+# deploy/gunicorn.conf.py opens no control socket: the stack is driven by signals.
 setsid "$VENV/bin/gunicorn" "${gunicorn_args[@]}" wsgi:app \
     </dev/null >>"$STACK_DIR/logs/gunicorn.log" 2>&1 &
 # gunicorn writes run/gunicorn.pid itself. Writing it here first (as this script once

@@ -158,6 +158,19 @@ def _slow_client_problems(nginx: str, gunicorn_timeout: int, bind: str) -> list[
     return problems
 
 
+def test_gunicorn_opens_no_control_socket_an_upgrade_could_remove(monkeypatch):
+    """After USR2 the old master removed the control socket it shared with the new one;
+    the deployment is driven by signals and opens none."""
+    import runpy
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    try:
+        settings = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    assert settings["control_socket_disable"] is True
+    assert "--control-socket" not in (DEPLOY / "stack" / "start.sh").read_text()
+
+
 def test_slow_clients_meet_nginx_never_a_sync_worker(monkeypatch):
     """nginx reads each request whole (with timeouts shorter than a worker's) before a
     sync worker sees it, and gunicorn listens on loopback only by default."""

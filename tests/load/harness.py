@@ -113,7 +113,9 @@ class Server:
                      "--graceful-timeout", "5", "--error-logfile", "-",
                      # The app is imported once and forked: a killed worker is replaced
                      # at once instead of importing everything again.
-                     "--preload", "wsgi:app"]
+                     # Not gunicorn's shared ~/.gunicorn control socket: tests run
+                     # several servers at once.
+                     "--no-control-socket", "--preload", "wsgi:app"]
         self.process: subprocess.Popen | None = None
         self._log_file = None
 
