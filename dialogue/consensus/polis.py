@@ -1,7 +1,8 @@
 """The Polis export: comments.csv, votes.csv, participant-votes.csv and summary.csv, with
 Polis' columns, in one zip, so that tools built for Polis data read a Dialogue map.
 
-Research rules as everywhere: only people who consented to research use, only visible
+Research rules as everywhere: only people who consented to research use (in a workshop's
+map, participants signed in with a consenting account), only visible
 statements, and of those only seeds and consenting authors' (a statement whose author
 removed their account has no consent behind it). People appear as small
 integers, as Polis' participant ids do: 0 is the research team (seed statements), the
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, true
 
 from dialogue.auth.models import User
+from dialogue.consensus import maps, research
 from dialogue.consensus.models import Conversation, Statement, StatementStatus, Vote
 from dialogue.csvexport import to_csv
 from dialogue.extensions import db
@@ -34,10 +36,14 @@ def _polis_datetime(moment: datetime) -> str:
 
 
 def _consenting_votes(conversation: Conversation, statement_ids: set[int]) -> list:
+    # A workshop's map is voted on by its participants: their votes count when they signed
+    # in with a consenting account (research.research_person), as on the dashboard.
+    person = research.research_person()
+    consenting = select(User.id).where(User.research_consent.is_(true()))
     rows = db.session.execute(
-        select(Vote.user_id, Vote.statement_id, Vote.value, Vote.created_at, Vote.updated_at)
-        .join(User, User.id == Vote.user_id)
-        .where(Vote.conversation_id == conversation.id, User.research_consent.is_(true()))
+        select(person.label("person"), maps.voter_key().label("map_key"), Vote.statement_id,
+               Vote.value, Vote.created_at, Vote.updated_at)
+        .where(Vote.conversation_id == conversation.id, person.in_(consenting))
         .order_by(Vote.created_at, Vote.id)).all()
     return [row for row in rows if row.statement_id in statement_ids]
 
@@ -53,12 +59,18 @@ def _statements(conversation: Conversation) -> list[Statement]:
 
 
 def polis_files(conversation: Conversation, groups: dict[int, int], url: str) -> dict[str, str]:
-    """The four CSVs by file name. ``groups`` maps a user id to their group on the kept map."""
+    """The four CSVs by file name. ``groups`` maps a voter's key on the kept map
+    (``maps.voter_key``: an account's id, or minus a workshop participant's) to their
+    group there; a workshop's participants are exported as the accounts they signed in
+    with."""
     statements = _statements(conversation)
     votes = _consenting_votes(conversation, {s.id for s in statements})
     pid: dict[int, int] = {}
+    group_of: dict[int, int] = {}
     for row in votes:
-        pid.setdefault(row.user_id, len(pid) + 1)
+        pid.setdefault(row.person, len(pid) + 1)
+        if row.map_key in groups:
+            group_of[row.person] = groups[row.map_key]
     for statement in statements:
         if not statement.is_seed:
             pid.setdefault(statement.author_id, len(pid) + 1)
@@ -69,7 +81,7 @@ def polis_files(conversation: Conversation, groups: dict[int, int], url: str) ->
     tally = {s.id: [0, 0] for s in statements}
     by_person: dict[int, dict[int, int]] = {}
     for row in votes:
-        by_person.setdefault(row.user_id, {})[row.statement_id] = row.value
+        by_person.setdefault(row.person, {})[row.statement_id] = row.value
         if row.value:
             tally[row.statement_id][0 if row.value > 0 else 1] += 1
     moderated = 1 if conversation.requires_approval else 0
@@ -81,14 +93,14 @@ def polis_files(conversation: Conversation, groups: dict[int, int], url: str) ->
     votes_csv = to_csv(
         ("timestamp", "datetime", "comment-id", "voter-id", "vote"),
         ([int(r.updated_at.timestamp()), _polis_datetime(r.updated_at), r.statement_id,
-          pid[r.user_id], r.value] for r in votes), bom=False)
+          pid[r.person], r.value] for r in votes), bom=False)
     authored: dict[int, int] = {}
     for statement in statements:
         authored[author(statement)] = authored.get(author(statement), 0) + 1
     participants = to_csv(
         ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree",
          *(str(s.id) for s in statements)),
-        ([pid[user], groups.get(user, ""), authored.get(pid[user], 0), len(cast),
+        ([pid[user], group_of.get(user, ""), authored.get(pid[user], 0), len(cast),
           sum(1 for v in cast.values() if v > 0), sum(1 for v in cast.values() if v < 0),
           *(cast.get(s.id, "") for s in statements)]
          for user, cast in sorted(by_person.items(), key=lambda item: pid[item[0]])),
@@ -96,7 +108,7 @@ def polis_files(conversation: Conversation, groups: dict[int, int], url: str) ->
     summary = to_csv(("topic", conversation.title), [
         ("url", url),
         ("voters", len(by_person)),
-        ("voters-in-conv", sum(1 for user in by_person if user in groups)),
+        ("voters-in-conv", sum(1 for user in by_person if user in group_of)),
         ("commenters", len({author(s) for s in statements})),
         ("comments", len(statements)),
         ("groups", len(set(groups.values()))),

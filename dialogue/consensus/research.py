@@ -124,12 +124,18 @@ MAX_MAPS = 6  # maps summarised in the dashboard and the PDF (most voters first)
 SHOWN = 3  # consensus, divisive and each group's representative statements
 
 
+def research_person():
+    """Whose vote it is for research: the account, or the account a workshop participant
+    signed in with (None for a participant who did not: never a consenting person)."""
+    return func.coalesce(Vote.user_id, select(Participant.user_id).where(
+        Participant.id == Vote.participant_id).scalar_subquery())
+
+
 def _consenting_votes(*, conversation: int | None = None, workshop: int | None = None,
                       **filters) -> dict[int, list[tuple[int, int, int]]]:
     """Each map's consenting votes within the filters, as sorted (person, statement,
     value) triples: sorted, so that the same votes always give the same fingerprint."""
-    voter = func.coalesce(Vote.user_id, select(Participant.user_id).where(
-        Participant.id == Vote.participant_id).scalar_subquery())
+    voter = research_person()
     narrow = []
     if conversation is not None:
         narrow.append(Vote.conversation_id == conversation)
