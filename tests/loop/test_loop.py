@@ -17,6 +17,7 @@ from dialogue.briefings import services as briefings
 from dialogue.db import utcnow
 from dialogue.extensions import db
 from dialogue.forums.models import Thread
+from dialogue.localities import Locality, update_locality
 from dialogue.loop import services
 from dialogue.loop.models import LoopResponse, YouSaidCache
 from dialogue.notifications.models import Notification
@@ -218,6 +219,32 @@ def test_another_findings_reaction_can_withhold_these_figures(app, client, react
     assert services.compute_you_said(finding.id)["reactions"]["overall"] == {
         "label": "All", "withheld": True}
     assert "so their answers are not shown yet" in page
+
+
+def test_a_renamed_locality_is_shown_by_its_new_name(app, client, reacted):
+    """The figures carry each locality's name: a rename moves the cached version, or the
+    page would go on showing the old name beside the figures."""
+    finding, people = reacted
+    assert "Locality A" in client.get(f"/findings/{finding.key}").text  # now cached
+    here = db.session.get(Locality, people["a"][0].locality_id)
+    update_locality(here, "Northfield")
+    db.session.commit()
+    page = client.get(f"/findings/{finding.key}").text
+    assert "Northfield" in page and "Locality A" not in page
+    assert "Northfield" in str(db.session.get(YouSaidCache, finding.id).payload)
+
+
+def test_a_question_kind_changed_moves_the_version(app, reacted, factory):
+    """Which answers a workshop question counts, and so which localities the outputs
+    withhold, follows its kind. The pages refuse to change the kind of an answered
+    question, but a repair made to the data must still be seen."""
+    finding, people = reacted
+    _, question, _ = factory.workshop(people["a"][0])
+    db.session.commit()
+    before = services.data_version(finding.id)
+    question.kind = "multiple"
+    db.session.commit()
+    assert services.data_version(finding.id) != before
 
 
 def test_a_page_read_never_waits_long_for_the_lock(app, client, reacted):
