@@ -117,6 +117,7 @@ def test_a_workshop_map_from_the_console_to_the_audience_screen(browse, check_a1
     first.get_by_label("Your statement").fill(ADDED)
     first.get_by_role("button", name="Add statement").click()
     expect(first.get_by_text("added for the room to vote on")).to_be_visible()
+    _fits(first, "consensus-room-phone-voting")  # a statement to vote on, and the form
     for phone, camp in zip(phones, (AGREE_ALL, AGREE_ALL, SPLIT_CAMP, SPLIT_CAMP),
                            strict=True):
         phone.reload()
