@@ -27,6 +27,7 @@ from dialogue.forums.models import Thread
 from dialogue.localities import Locality, ensure_default_localities
 from dialogue.markdown import render_user_markdown
 from dialogue.reports.models import Code, Coding
+from dialogue.workshops import participants as joining
 from dialogue.workshops import services as workshops
 from dialogue.workshops.models import Option, Participant, Question, Response, Workshop
 
@@ -193,11 +194,12 @@ class Factory:
     def response(self, workshop: Workshop, question: Question, user: User | None = None, *,
                  option: Option | None = None, value: int | None = None,
                  text: str | None = None, hidden: bool = False) -> Response:
-        """One new participant's (``user``'s, or anonymous) answer to ``question``."""
+        """One new participant's (``user``'s, or anonymous) answer to ``question``, with
+        the profile snapshot the answer path takes."""
         participant = self.participant(workshop, user)
         return _add(Response(question_id=question.id, participant_id=participant.id,
                              option_id=option.id if option else None, value=value, text=text,
-                             hidden=hidden))
+                             hidden=hidden, **joining.profile_of(participant)))
 
     # --- research -----------------------------------------------------------------
 

@@ -104,12 +104,10 @@ def _responses(with_text: bool = True) -> Select:
             literal("response").label("kind"),
             Response.id.label("id"),
             Participant.user_id.label("user_id"),
-            cast(db.func.coalesce(cast(Participant.education_role, String(30)),
-                                  cast(User.education_role, String(30))), String(30))
-            .label("education_role"),
-            cast(db.func.coalesce(cast(Participant.phase, String(30)),
-                                  cast(User.phase, String(30))), String(30)).label("phase"),
-            cast(User.school_type, String(30)).label("school_type"),
+            # The snapshot taken with the answer, never the account as it is now.
+            cast(Response.education_role, String(30)).label("education_role"),
+            cast(Response.phase, String(30)).label("phase"),
+            cast(Response.school_type, String(30)).label("school_type"),
             Workshop.locality_id.label("locality_id"),
             cast(null(), Integer).label("finding_id"),
             cast(null(), Integer).label("thread_id"),
@@ -139,16 +137,10 @@ def _qa_questions(with_text: bool = True) -> Select:
             literal("qa").label("kind"),
             AudienceQuestion.id.label("id"),
             Participant.user_id.label("user_id"),
-            # The snapshot taken when they asked; the account's profile where the
-            # participant gave none (as their answers do).
-            cast(db.func.coalesce(cast(AudienceQuestion.education_role, String(30)),
-                                  cast(User.education_role, String(30))), String(30))
-            .label("education_role"),
-            cast(db.func.coalesce(cast(AudienceQuestion.phase, String(30)),
-                                  cast(User.phase, String(30))), String(30)).label("phase"),
-            cast(db.func.coalesce(cast(AudienceQuestion.school_type, String(30)),
-                                  cast(User.school_type, String(30))), String(30))
-            .label("school_type"),
+            # The snapshot taken when they asked (as their answers keep one).
+            cast(AudienceQuestion.education_role, String(30)).label("education_role"),
+            cast(AudienceQuestion.phase, String(30)).label("phase"),
+            cast(AudienceQuestion.school_type, String(30)).label("school_type"),
             Workshop.locality_id.label("locality_id"),
             cast(null(), Integer).label("finding_id"),
             cast(null(), Integer).label("thread_id"),

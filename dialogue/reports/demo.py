@@ -191,17 +191,17 @@ def generate_contributions(people, count: int, *, seed: int = 2018) -> list[str]
             .order_by(Participant.id)))
         rows = []
         for k in range(share):
-            participant = participants[k // 2]
+            participant, attendee = participants[k // 2], attendees[k // 2]
             at = when()
             if k % 2 == 0:
                 rows.append({"question_id": single.id, "participant_id": participant,
                              "option_id": rng.choice(options).id, "value": None,
-                             "hidden": False,
+                             "hidden": False, **snapshot(attendee),
                              "created_at": at, "updated_at": at})
             else:
                 rows.append({"question_id": scale.id, "participant_id": participant,
                              "option_id": None, "value": rng.randint(1, 5),
-                             "hidden": False,
+                             "hidden": False, **snapshot(attendee),
                              "created_at": at, "updated_at": at})
         _insert(Response, rows)
     db.session.flush()

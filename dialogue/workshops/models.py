@@ -20,7 +20,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue import refusals
-from dialogue.db import Base, TimestampMixin, utcnow
+from dialogue.db import Base, ProfileSnapshot, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from dialogue.auth.models import User
@@ -218,12 +218,15 @@ class Participant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Response(Base):
+class Response(ProfileSnapshot, Base):
     """One participant's answer to one question, the whole answer in this one row.
 
     ``option_id`` for single choice; ``value`` (1-5) for scale and finding checks;
     ``choices`` (option ids, in order for a ranking) for multiple choice and ranking;
-    ``text`` for open text.
+    ``text`` for open text. The profile columns (``ProfileSnapshot``) are the answerer's
+    when they last wrote it: the role and phase they gave on joining, else their account's,
+    and the account's school type (``participants.store_answer``), so research reads the
+    answer as it was given, whatever the person or their account says later.
     """
 
     __tablename__ = "workshop_responses"

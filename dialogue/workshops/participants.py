@@ -9,8 +9,10 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from dialogue import audit
+from dialogue.auth.models import User
 from dialogue.db import upsert_statement, utcnow
 from dialogue.extensions import db
+from dialogue.profiles import EducationRole, Phase, SchoolType
 from dialogue.workshops import live, timers
 from dialogue.workshops.answers import (
     ANSWER_COLUMNS,
@@ -73,6 +75,20 @@ PARTICIPANT_ID_BY_TOKEN = select(Participant.id).where(
 ANSWER_EXISTS = select(Response.id).where(
     Response.question_id == bindparam("question_id"),
     Response.participant_id == bindparam("participant_id")).limit(1)
+# The answer path's read of the participant: their id and what their answer's profile
+# snapshot takes (``answer_profile``), in the one statement that finds them by token. The
+# account comes by its primary key in the same statement, so the snapshot costs an answer
+# no extra round trip.
+ANSWERER_BY_TOKEN = (
+    select(Participant.id,
+           func.coalesce(Participant.education_role, User.education_role)
+           .label("education_role"),
+           func.coalesce(Participant.phase, User.phase).label("phase"),
+           User.school_type.label("school_type"))
+    .outerjoin(User, User.id == Participant.user_id)
+    .where(Participant.token == bindparam("token"),
+           Participant.workshop_id == bindparam("workshop_id")))
+PROFILE_COLUMNS = ("education_role", "phase", "school_type")
 
 
 def find_participant(workshop_id: int, token: str | None) -> Participant | None:
@@ -80,6 +96,31 @@ def find_participant(workshop_id: int, token: str | None) -> Participant | None:
     if not token:
         return None
     return db.session.scalar(_PARTICIPANT_BY_TOKEN, {"token": token, "workshop_id": workshop_id})
+
+
+def _member(enum_class, value):
+    """``value`` as a member of the vocabulary, or None (not given, or no longer in it)."""
+    try:
+        return enum_class(value) if value else None
+    except ValueError:
+        return None
+
+
+def answer_profile(education_role, phase, school_type) -> dict:
+    """The profile snapshot a contribution from the room keeps (``Response``,
+    ``AudienceQuestion``): the role and phase the participant gave on joining, else their
+    account's, and the account's school type, as read for it (``ANSWERER_BY_TOKEN``)."""
+    return {"education_role": _member(EducationRole, education_role),
+            "phase": _member(Phase, phase), "school_type": _member(SchoolType, school_type)}
+
+
+def profile_of(participant: Participant) -> dict:
+    """``answer_profile`` for a participant loaded through the ORM (the linked account by
+    its primary key: from the session's identity map when it is the signed-in user)."""
+    user = db.session.get(User, participant.user_id) if participant.user_id else None
+    return answer_profile(participant.education_role or (user and user.education_role),
+                          participant.phase or (user and user.phase),
+                          user and user.school_type)
 
 
 _UPSERTS: dict[str, object] = {}
@@ -96,8 +137,11 @@ def _upsert(dialect_name: str):
              "participant_id": bindparam("participant_id"), "hidden": False,
              "created_at": bindparam("now"), "updated_at": bindparam("now"),
              **{name: bindparam(name, type_=Response.__table__.c[name].type)
-                for name in ANSWER_COLUMNS}},
-            key=("question_id", "participant_id"), update=(*ANSWER_COLUMNS, "updated_at"),
+                for name in (*ANSWER_COLUMNS, *PROFILE_COLUMNS)}},
+            # A changed answer takes the profile again, as a changed reaction does: the
+            # snapshot is of the person when they last answered.
+            key=("question_id", "participant_id"),
+            update=(*ANSWER_COLUMNS, *PROFILE_COLUMNS, "updated_at"),
             # Every write moves the presenter's version on (``live.presenter_version``).
             also={"revision": Response.__table__.c.revision + 1})
         _UPSERTS[dialect_name] = statement
@@ -124,12 +168,13 @@ _ANSWERABLE = (
 def submit_response(question: Question, participant: Participant, form) -> None:
     """Check ``form`` as an answer to ``question`` and store it (``store_answer``)."""
     store_answer(question.id, participant.id, participant.workshop_id,
-                 parse_answer(question, form))
+                 parse_answer(question, form), profile=profile_of(participant))
 
 
 def store_answer(question_id: int, participant_id: int, workshop_id: int,
-                 columns: dict) -> None:
-    """Store (or change) a participant's checked answer (``parse_answer``'s columns).
+                 columns: dict, *, profile: dict) -> None:
+    """Store (or change) a participant's checked answer (``parse_answer``'s columns) with
+    the profile snapshot it keeps (``answer_profile``, read with the participant).
 
     Two statements on the session's connection: the state check (which orders the answer
     against a close, see ``_ANSWERABLE``) and the upsert. One row per participant and
@@ -154,7 +199,7 @@ def store_answer(question_id: int, participant_id: int, workshop_id: int,
     try:
         connection.execute(_upsert(connection.dialect.name), {
             "question_id": question_id, "participant_id": participant_id, "now": utcnow(),
-            **columns})
+            **columns, **profile})
     except IntegrityError:
         raise AnswerRefused("That answer could not be saved; try again.") from None
 

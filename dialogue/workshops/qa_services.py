@@ -16,12 +16,11 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogue import audit, refusals
-from dialogue.auth.models import User
 from dialogue.auth.permissions import can_run_workshop
 from dialogue.db import utcnow
 from dialogue.extensions import db
-from dialogue.profiles import EducationRole, Phase
 from dialogue.workshops.models import Participant, Workshop, WorkshopState
+from dialogue.workshops.participants import profile_of
 from dialogue.workshops.qa import AudienceQuestion, QASettings, QAStatus, Upvote
 
 MAX_QUESTION = 280
@@ -167,20 +166,10 @@ def ask(workshop: Workshop, participant: Participant, text: str | None) -> Audie
 
 
 def _copy_profile(question: AudienceQuestion, participant: Participant) -> None:
-    """The participant's role and phase as they said when joining, and a linked account's
-    school type: the same snapshot the other contributions keep."""
-    question.education_role = _member(EducationRole, participant.education_role)
-    question.phase = _member(Phase, participant.phase)
-    if participant.user_id is not None:
-        user = db.session.get(User, participant.user_id)
-        question.school_type = user.school_type if user is not None else None
-
-
-def _member(enum_class, value):
-    try:
-        return enum_class(value) if value else None
-    except ValueError:
-        return None
+    """The profile as the participant's answers keep it (``participants.profile_of``):
+    taken now, so a later change of profile leaves the question as it was asked."""
+    for name, value in profile_of(participant).items():
+        setattr(question, name, value)
 
 
 def _voteable(question: AudienceQuestion, participant: Participant) -> None:

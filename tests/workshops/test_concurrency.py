@@ -128,6 +128,10 @@ def _blocked_or_done(thread, outcome) -> str:
     raise AssertionError("the other transaction neither finished nor waited on a lock")
 
 
+# Anonymous participants who gave nothing on joining.
+NO_PROFILE = participants.answer_profile(None, None, None)
+
+
 def _answer_columns(q):
     return {**dict.fromkeys(ANSWER_COLUMNS), "option_id": q.options[0].id}
 
@@ -139,7 +143,8 @@ def test_a_close_waits_for_an_answer_in_progress_which_is_kept(workshop, facilit
     db.session.commit()
     ids = (workshop.id, facilitator.id, q.id)
     with write_transaction():
-        participants.store_answer(q.id, person.id, workshop.id, _answer_columns(q))
+        participants.store_answer(q.id, person.id, workshop.id, _answer_columns(q),
+                                  profile=NO_PROFILE)
 
         def close():
             services.control(db.session.get(Workshop, ids[0]), db.session.get(User, ids[1]),
@@ -168,7 +173,7 @@ def test_an_answer_after_a_close_waits_for_it_and_is_refused(workshop, facilitat
 
     def send_answer():
         with write_transaction():
-            participants.store_answer(*args)
+            participants.store_answer(*args, profile=NO_PROFILE)
             db.session.commit()
 
     thread, outcome = _in_thread(app, send_answer)
@@ -189,11 +194,11 @@ def test_answers_do_not_wait_for_each_other(workshop, facilitator, app):
     columns = _answer_columns(q)
     args = (q.id, second.id, workshop.id, columns)
     with write_transaction():
-        participants.store_answer(q.id, first.id, workshop.id, columns)
+        participants.store_answer(q.id, first.id, workshop.id, columns, profile=NO_PROFILE)
 
         def send_answer():
             with write_transaction():
-                participants.store_answer(*args)
+                participants.store_answer(*args, profile=NO_PROFILE)
                 db.session.commit()
 
         thread, outcome = _in_thread(app, send_answer)

@@ -171,7 +171,8 @@ def answer(code: str):
     """Store this participant's answer to the current question (changeable while open).
 
     A room answers at once, so an ordinary answer costs little more than a poll
-    (``_answer_quickly``): the live numbers, the participant's id, the current question
+    (``_answer_quickly``): the live numbers, the participant's id (with the profile the
+    answer keeps, in the same statement), the current question
     as this worker keeps it (``answerable``), then the write (a checked upsert, holding
     SQLite's write lock only for that) and a confirmation from the same objects.
     Anything else takes the full path (``_answer_in_full``)."""
@@ -188,10 +189,10 @@ def _answer_quickly(code: str):
         if state is None or state.state != WorkshopState.LIVE or state.time_is_up():
             return None
         token = _participant_token(code)
-        participant_id = token and db.session.connection().execute(
-            participants.PARTICIPANT_ID_BY_TOKEN,
-            {"token": token, "workshop_id": state.workshop_id}).scalar()
-        if not participant_id:
+        answerer = token and db.session.connection().execute(
+            participants.ANSWERER_BY_TOKEN,
+            {"token": token, "workshop_id": state.workshop_id}).one_or_none()
+        if not answerer:
             return None
         item = _answerable(code, state)
         question = item.question if item is not None else None
@@ -205,8 +206,10 @@ def _answer_quickly(code: str):
         db.session.commit()  # ends the reads: only the write holds SQLite's lock
     try:
         with write_transaction():
-            participants.store_answer(question.id, participant_id, state.workshop_id,
-                                      columns)
+            participants.store_answer(
+                question.id, answerer.id, state.workshop_id, columns,
+                profile=participants.answer_profile(
+                    answerer.education_role, answerer.phase, answerer.school_type))
             db.session.commit()
     except (AnswerRefused, QuestionNotOpen) as refusal:
         db.session.rollback()
@@ -260,10 +263,12 @@ def _answer_in_full(code: str):
         except AnswerRefused as refusal:
             return _answer_page(workshop, participant, error=refusal.message,
                                 status=refusal.status, draft=request.form)
+        profile = participants.profile_of(participant)
         commit_keeping_loaded()
     try:
         with write_transaction():
-            participants.store_answer(question.id, participant.id, workshop.id, columns)
+            participants.store_answer(question.id, participant.id, workshop.id, columns,
+                                      profile=profile)
             # What the confirmation shows was read above or written just now.
             commit_keeping_loaded()
     except (AnswerRefused, QuestionNotOpen) as refusal:
