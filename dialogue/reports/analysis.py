@@ -76,11 +76,16 @@ def participation(filters: Filters) -> dict:
         # A known kind is printed: its figure is the sum of figures shown anyway.
         return not decision.shows(kind) and kind not in known
 
+    # The people in scope are also the localities table's total: when that table withholds
+    # its total (shown, it would pin the localities it withholds, e.g. beside a workshop
+    # question placing all but one person in one locality), no count of them is printed.
+    _places, _total, localities = protected_localities(filters)
+    people_withheld = is_small(people) or decision.total_withheld or localities.total_withheld
     return {
         "contributions": contributions,
         "people": people,
         "scope_withheld": is_small(people),
-        "people_text": shown_count(people, is_small(people)),
+        "people_text": shown_count(people, people_withheld),
         "contributions_text": shown_count(contributions, decision.total_withheld),
         "by_kind": {kind: {"contributions": n, "people": n_people,
                            "withheld": _withheld(kind),

@@ -362,6 +362,8 @@ def attack(facts: Facts, universe: dict) -> list[str]:
 
     def check(name, terms, positive_only=False):
         lo, hi = m.bounds(terms)
+        if math.isinf(hi):  # nothing shown bounds it from above (a withheld total)
+            return
         lo, hi = math.ceil(lo - 1e-6), math.floor(hi + 1e-6)
         if lo == hi and (not positive_only or lo > 0):
             found.append(f"{name} = {lo}")

@@ -85,3 +85,38 @@ def test_a_locality_withheld_in_the_table_is_withheld_in_every_finding(factory):
                         "Locality C": "withheld", "Not given": "withheld"}
     assert _rows(finding) == {"Locality A": "5", "Locality B": "withheld",
                               "Locality C": "withheld", "Not given": "withheld"}
+
+
+def test_no_count_of_people_is_printed_when_the_localities_total_is_withheld(
+        factory, client, login, app):
+    # Locality A's workshop question: 12 people answered (shown, it places them in A).
+    # Locality B: one person, who reacted to a finding (withheld: fewer than 5). The
+    # table withholds B and, beside it, A; but A's people are all placed, so two withheld
+    # localities still pin B, and the table withholds its total. Printing the 13 people
+    # anywhere then gives B = 13 - 12 = 1 (the participation table did, in its "All" row
+    # and in the summary above it; its kinds' total of contributions, also 13, was
+    # already withheld). So every count of all the people in scope reads "withheld".
+    from tests.reports.test_disclosure_audit import attack, everything_one_viewer_sees
+
+    a, b = factory.locality("locality-a"), factory.locality("locality-b")
+    _briefing, (finding,) = factory.briefing(1)
+    (reacting,) = _people(factory, 1, b)
+    factory.reaction(reacting, finding)
+    owner = factory.user(role="facilitator", consent=False, commit=False)
+    w, q, (yes, _no, _unsure) = factory.workshop(owner, a, labels=("Yes", "No", "Unsure"))
+    for person in _people(factory, 12, a):
+        factory.response(w, q, person, option=yes)
+    db.session.commit()
+    assert _table() == {"Locality A": "withheld", "Locality B": "withheld"}
+    participation = analysis.participation(Filters())
+    assert (participation["people_text"], participation["contributions_text"]) == (
+        "withheld", "withheld")
+    assert not participation["scope_withheld"]  # 13 people: the other figures show
+    login(factory.user(role="researcher"))
+    dashboard = client.get("/research/").get_data(as_text=True)
+    assert "contributions from <strong>withheld</strong> people" in dashboard
+    assert "13" not in dashboard[dashboard.index('id="summary"'):dashboard.index("Reactions to")]
+    # The adversarial check of test_disclosure_audit, on this data set.
+    facts, universe = everything_one_viewer_sees(
+        client, app, {"findings": [finding], "localities": [a, b]}, with_pdf=False)
+    assert attack(facts, universe) == []
