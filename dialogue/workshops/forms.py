@@ -51,11 +51,20 @@ def briefing_choices() -> list[tuple[str, str]]:
 
 
 def finding_choices() -> list[tuple[str, str]]:
-    """(key, title) of findings that have a key figure to compare with, by title."""
+    """(key, title) of findings that have a key figure to compare with, by title: never a
+    methods statement ("a survey of almost 700 school leaders"), which is no finding a
+    room's experience can match or not."""
     rows = db.session.execute(
-        select(Finding.key, Finding.title).where(Finding.id.in_(select(KeyFigure.finding_id)))
+        select(Finding.key, Finding.title).join(Briefing, Briefing.id == Finding.briefing_id)
+        .where(Finding.id.in_(select(KeyFigure.finding_id)), Briefing.kind != "methods")
         .order_by(Finding.title, Finding.key)).all()
     return [(key, title) for key, title in rows]
+
+
+def _is_methods_statement(key: str) -> bool:
+    return db.session.scalar(
+        select(Finding.id).join(Briefing, Briefing.id == Finding.briefing_id)
+        .where(Finding.key == key, Briefing.kind == "methods").limit(1)) is not None
 
 
 def finding_titles(keys: list[str]) -> dict[str, str]:
@@ -113,8 +122,10 @@ class QuestionForm(FlaskForm):
         "Most choices a person may pick",
         description="Multiple choice only. Leave it empty to allow every choice.",
         validators=[Optional(), NumberRange(min=1, max=MAX_OPTIONS)])
+    # Checked by ``validate_finding_key`` (only a finding check uses it), so a refused
+    # key gets one message that says why.
     finding_key = SelectField(
-        "Finding to compare with", default="",
+        "Finding to compare with", default="", validate_choice=False,
         description="Finding checks only: the room's answers are shown beside the "
                     "finding's national figure.")
     timer_seconds = IntegerField(
@@ -160,8 +171,16 @@ class QuestionForm(FlaskForm):
             raise FieldError("The most choices cannot be more than the number of choices")
 
     def validate_finding_key(self, field) -> None:
-        if self.kind.data == QuestionKind.FINDING_CHECK and not field.data:
+        if self.kind.data != QuestionKind.FINDING_CHECK:
+            return
+        if not field.data:
             raise FieldError("Choose the finding to compare the room's answers with")
+        if field.data in {choice.value for choice in field.choices}:
+            return
+        if _is_methods_statement(field.data):
+            raise FieldError("That is a statement of how the research was done, not a "
+                             "finding: choose a finding to compare the room's answers with")
+        raise FieldError("Choose a finding from the list")
 
 
 class JoinForm(FlaskForm):

@@ -199,3 +199,41 @@ def test_a_question_s_timer_is_set_in_the_builder_and_shown_in_the_preview(
     assert question.timer_seconds is None  # emptied: no timer
     assert 'role="timer"' not in client.get(
         f"/workshops/{workshop.id}/questions/{question.id}/preview").text
+
+
+def test_a_finding_check_cannot_point_at_a_methods_statement(workshop, facilitator, login,
+                                                             client, factory):
+    """A methods statement ("a survey of almost 700 school leaders") is no finding a
+    room's experience can match: the builder does not offer one, and refuses one sent
+    anyway with a 422 that keeps what was typed."""
+    methods, (statement,) = factory.briefing(1, figure="almost 700")
+    methods.kind = "methods"
+    _findings, (finding,) = factory.briefing(1, figure="64%")
+    db.session.commit()
+    login(facilitator)
+    url = f"/workshops/{workshop.id}/questions/new"
+    form = client.get(url).text
+    assert f'value="{finding.key}"' in form and f'value="{statement.key}"' not in form
+    before = len(workshop.questions)
+    typed = {"kind": "finding_check", "prompt": "Leaders were asked about their networks",
+             "section": "Part two", "finding_key": statement.key}
+    refused = client.post(url, data=typed)
+    assert refused.status_code == 422
+    assert "That is a statement of how the research was done, not a finding" in refused.text
+    assert "Leaders were asked about their networks" in refused.text
+    assert 'value="Part two"' in refused.text
+    db.session.refresh(workshop)
+    assert len(workshop.questions) == before
+    # An existing check edited to point at it is refused the same way.
+    check = next(q for q in workshop.questions if q.kind == "finding_check")
+    edited = client.post(f"/workshops/{workshop.id}/questions/{check.id}/edit",
+                         data={**typed, "prompt": check.prompt})
+    assert edited.status_code == 422 and "not a finding" in edited.text
+    db.session.refresh(check)
+    assert check.finding_key != statement.key
+    unknown = client.post(url, data={**typed, "finding_key": "no-such-finding"})
+    assert unknown.status_code == 422 and "Choose a finding from the list" in unknown.text
+    saved = client.post(url, data={**typed, "finding_key": finding.key})
+    assert saved.status_code == 302
+    db.session.refresh(workshop)
+    assert workshop.questions[-1].finding_key == finding.key
