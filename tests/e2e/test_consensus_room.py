@@ -117,6 +117,9 @@ def test_a_workshop_map_from_the_console_to_the_audience_screen(browse, check_a1
     first.get_by_label("Your statement").fill(ADDED)
     first.get_by_role("button", name="Add statement").click()
     expect(first.get_by_text("added for the room to vote on")).to_be_visible()
+    # The form that came back counts again (GOV.UK's character count started on it).
+    expect(first.locator("#add-statement .govuk-character-count__status")).to_have_text(
+        re.compile(r"You have 280 characters remaining"))
     _fits(first, "consensus-room-phone-voting")  # a statement to vote on, and the form
     for phone, camp in zip(phones, (AGREE_ALL, AGREE_ALL, SPLIT_CAMP, SPLIT_CAMP),
                            strict=True):
