@@ -7,6 +7,8 @@ from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextArea
 
+from dialogue.templating import BIDI_CONTROLS  # a name or title holding U+202E shows reversed
+
 
 class ActionForm(FlaskForm):
     """An empty form for POST-only buttons: it carries and checks the CSRF token."""
@@ -22,9 +24,6 @@ def form_status(form: FlaskForm) -> int:
     return 422 if form.is_submitted() and form.errors else 200
 
 
-# Characters that reorder the text around them (embeddings, overrides, isolates): a name
-# or title holding U+202E shows reversed, and can make what follows it read backwards.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # C0 and C1 controls and DEL: none of them belongs in a one-line name or title.
 _CONTROL = frozenset(chr(n) for n in (*range(32), *range(127, 160)))
 

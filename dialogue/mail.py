@@ -62,6 +62,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from dialogue.db import Base, utcnow
 from dialogue.extensions import db
 from dialogue.jobs import periodic, task
+from dialogue.templating import without_bidi_controls
 from dialogue.transactions import on_commit
 
 log = logging.getLogger(__name__)
@@ -112,8 +113,10 @@ def outbox() -> list[EmailMessage]:
 
 
 def single_line(text: str) -> str:
-    """``text`` fit for a header: control characters and line breaks become spaces."""
-    return _CONTROL.sub(" ", text).strip()
+    """``text`` fit for a header: control characters and line breaks become spaces, and
+    the bidirectional controls go (a subject is drawn by mail programs that may not
+    honour the isolates, and a U+202E would turn the rest of it round)."""
+    return _CONTROL.sub(" ", without_bidi_controls(text)).strip()
 
 
 def public_url(path: str) -> str:

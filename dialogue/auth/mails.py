@@ -16,15 +16,7 @@ from dialogue.auth.models import PendingRegistration
 from dialogue.extensions import db
 from dialogue.jobs import periodic, task
 from dialogue.mail import send_mail
-
-# Names in plain-text mail sit between Unicode isolates (FSI ... PDI), so right-to-left
-# text in a name cannot reorder the sentence around it (issue 16, point 8).
-FSI, PDI = "\u2068", "\u2069"
-
-
-def isolate(text: str) -> str:
-    """User text for a plain-text mail: isolated from the text around it."""
-    return f"{FSI}{text}{PDI}"
+from dialogue.templating import isolate  # a name in plain text: FSI ... PDI (issue 16, point 8)
 
 
 def send_registration_mail(pending_id: int) -> None:

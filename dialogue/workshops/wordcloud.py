@@ -36,6 +36,7 @@ from sqlalchemy import select
 from dialogue import audit
 from dialogue.extensions import db
 from dialogue.refusals import Unprocessable
+from dialogue.templating import isolate
 from dialogue.workshops.models import Question, QuestionKind
 from dialogue.workshops.wordcloud_models import MAX_WORD, WordEdit
 
@@ -226,7 +227,8 @@ def cloud_svg(words: Sequence[tuple[str, int]], *, title: str, frame: Frame = WI
         bottom = min(frame.height, max(p.box[3] for p in placed) + PAD)
     else:
         left, top, right, bottom = 0, 0, frame.width, 60
-    most = ", ".join(f"{word} ({count})" for word, count in list(words)[:5])
+    # Isolated, so that a right-to-left word does not pull its count into its run.
+    most = ", ".join(f"{isolate(word)} ({count})" for word, count in list(words)[:5])
     shown = "" if len(placed) == len(words) else f", {len(placed)} of them drawn"
     description = (f"{len(words)} {'word' if len(words) == 1 else 'words'}{shown}; used "
                    f"most: {most}. Every word and its count is in the table.") if words else \

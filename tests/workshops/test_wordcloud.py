@@ -162,7 +162,7 @@ def test_the_results_page_shows_the_cloud_and_its_table(workshop, facilitator, l
     # Both pictures, for CSS to show the one that fits the window.
     assert "dialogue-cloud__svg--wide" in page and "dialogue-cloud__svg--narrow" in page
     assert "Words in the word cloud, with how many answers used each" in page
-    assert re.search(r'<th scope="row" class="govuk-table__header">time</th>\s*'
+    assert re.search(r'<th scope="row" class="govuk-table__header"><bdi>time</bdi></th>\s*'
                      r'<td class="govuk-table__cell govuk-table__cell--numeric">5</td>', page)
     assert f"/questions/{q.id}/words/hide" in page
     assert f'id="q{q.id}-word"' in page and f'id="q{q.id}-into"' in page
@@ -180,7 +180,8 @@ def test_a_facilitator_hides_merges_and_undoes(workshop, facilitator, login, cli
     assert merged.status_code == 302
     assert dict(question_results(q).words)["teachers"] == 3
     page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
-    assert "“time” is hidden" in page and "“teacher” counts as “teachers”" in page
+    assert ("“<bdi>time</bdi>” is hidden" in page
+            and "“<bdi>teacher</bdi>” counts as “<bdi>teachers</bdi>”" in page)
     edit = db.session.scalar(db.select(WordEdit).where(WordEdit.word == "time"))
     client.post(f"{base}/{edit.id}/undo")
     assert dict(question_results(q).words)["time"] == 5
