@@ -1,17 +1,19 @@
 """Transactions beside the session: after-commit actions, SQLite's write lock, commits
-that keep loaded objects, and the SQLite connection rules.
+that keep loaded objects, retrying a step that met a lock, and the SQLite connection
+rules.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from dialogue.extensions import db
@@ -124,6 +126,50 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = keep
+
+
+# --- A step that met a lock ----------------------------------------------------------
+#
+# With BEGIN IMMEDIATE a writer waits on busy_timeout for the lock; only a lock held
+# longer than that (a room of phones answering, a long migration) still ends in
+# "database is locked". A background job can afford to wait a little more and try
+# again; a request cannot (it answers 503 and the person tries again).
+
+# PostgreSQL's codes for the same kind of conflict: serialization failure, deadlock
+# detected, lock not available (lock_timeout).
+_LOCK_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_lock_conflict(error: BaseException) -> bool:
+    """Whether ``error`` is a lock conflict that trying again later can get past."""
+    if not isinstance(error, OperationalError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in _LOCK_SQLSTATES:
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def retry_when_locked(step: Callable[[], object], *, attempts: int, backoff: float,
+                      on_retry: Callable[[int], None] | None = None,
+                      sleep: Callable[[float], None] = time.sleep) -> object:
+    """Run ``step`` (a whole transaction: it begins, writes and commits); after a lock
+    conflict roll back and run it again, ``backoff`` seconds later, doubling, at most
+    ``attempts`` times in all. ``on_retry(n)`` is told before the n-th retry. Any other
+    error, and the last conflict, are raised."""
+    for attempt in range(1, attempts):
+        try:
+            return step()
+        except OperationalError as error:
+            db.session.rollback()
+            if not is_lock_conflict(error):
+                raise
+            log.warning("lock conflict, trying again (%s of %s): %s", attempt + 1, attempts,
+                        error.orig)
+            if on_retry is not None:
+                on_retry(attempt + 1)
+            sleep(backoff * 2 ** (attempt - 1))
+    return step()
 
 
 def _wants_write_lock() -> bool:

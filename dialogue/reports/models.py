@@ -124,6 +124,7 @@ class SynthesisJob(TimestampMixin, Base):
         self.pdf_size = len(pdf)
         self.finished_at = utcnow()
         self.expires_at = expires_at
+        self.message = ""
 
     def fail(self, message: str) -> None:
         if self.state not in (JobState.QUEUED, JobState.RUNNING):
