@@ -88,9 +88,9 @@ def test_search_page(client, docs):
     empty = client.get("/search").get_data(as_text=True)
     assert "Type a word or phrase" in empty
     none = client.get("/search?q=zebra").get_data(as_text=True)
-    assert "No results for “zebra”" in none
+    assert "No results for “<bdi>zebra</bdi>”" in none
     hits = client.get("/search?q=competition").get_data(as_text=True)
-    assert "2 results for “competition”" in hits
+    assert "2 results for “<bdi>competition</bdi>”" in hits
     assert 'href="/forums/threads/1"' in hits
     assert "<script>alert(1)</script>" not in hits
     hostile = client.get('/search?q=<script>"NEAR').get_data(as_text=True)
