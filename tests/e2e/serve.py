@@ -94,6 +94,10 @@ def build_app(root: Path):
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,
+        # The browser waits for the inline PDF render itself. At nice 10 the render child
+        # got about 1% of a CI machine busy with the rest of the suite, and the click's
+        # 60 s ran out (twice, at load 12); tests/reports/test_synthesis.py checks the niceness.
+        "JOB_NICE": 0,
     })
     with app.app_context():
         create_all()
