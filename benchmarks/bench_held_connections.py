@@ -24,8 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.load.harness import Browser, EmbeddedServer, prepare_database  # noqa: E402
-from tests.load.test_held_connections import PAGES, _hold  # noqa: E402
+from tests.load.harness import (  # noqa: E402
+    Browser,
+    EmbeddedServer,
+    hold_connections,
+    prepare_database,
+)
+from tests.load.test_held_connections import PAGES  # noqa: E402
 from tests.servers import percentile  # noqa: E402
 
 
@@ -62,7 +67,7 @@ def main() -> int:
             for run in range(1, args.runs + 1):
                 baseline = _figures(_time_pages(server.base, args.requests))
                 stop = threading.Event()
-                held = _hold(server.port, args.idle, args.slow, stop)
+                held = hold_connections(server.port, args.idle, args.slow, stop)
                 try:
                     time.sleep(2)
                     loaded = _figures(_time_pages(server.base, args.requests))

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -182,6 +183,27 @@ class EmbeddedServer(Server):
         self.log_path = workdir / "serve.log"
         self.args = [str(VENV_BIN / "flask"), "--app", "wsgi:app", "dialogue", "serve",
                      "--port", str(self.port)]
+
+
+def hold_connections(port: int, idle: int, slow: int,
+                     stop: threading.Event) -> list[socket.socket]:
+    """Open ``idle`` silent connections and ``slow`` that dribble a request's headers,
+    a byte a second, until ``stop`` is set; returns the silent ones for the caller to close."""
+    held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(idle)]
+
+    def dribble():
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 600:
+                if stop.wait(1.0):
+                    return
+                try:
+                    sock.send(bytes([byte]))
+                except OSError:
+                    return
+
+    for _ in range(slow):
+        threading.Thread(target=dribble, daemon=True).start()
+    return held
 
 
 # --- a browser ---------------------------------------------------------------------------

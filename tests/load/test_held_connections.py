@@ -15,7 +15,13 @@ import socket
 import threading
 import time
 
-from tests.load.harness import REAL_SERVER_MARKS, Browser, EmbeddedServer, prepare_database
+from tests.load.harness import (
+    REAL_SERVER_MARKS,
+    Browser,
+    EmbeddedServer,
+    hold_connections,
+    prepare_database,
+)
 
 pytestmark = REAL_SERVER_MARKS
 
@@ -24,31 +30,12 @@ STALLED_AFTER = 10.0  # seconds: far below the 30 s a held worker waits
 PAGES = ["/healthz", "/", "/briefings/", "/localities/", "/workshops/join"]
 
 
-def _hold(port: int, idle: int, slow: int, stop: threading.Event) -> list[socket.socket]:
-    """Open ``idle`` silent connections and ``slow`` that dribble a request's headers."""
-    held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(idle)]
-
-    def dribble():
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-            for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 600:
-                if stop.wait(1.0):
-                    return
-                try:
-                    sock.send(bytes([byte]))
-                except OSError:
-                    return
-
-    for _ in range(slow):
-        threading.Thread(target=dribble, daemon=True).start()
-    return held
-
-
 def test_pages_answer_while_idle_and_slow_connections_are_held(tmp_path):
     url = f"sqlite:///{tmp_path / 'held.db'}"
     prepare_database(url, users=1, instance=tmp_path)
     stop = threading.Event()
     with EmbeddedServer(url, tmp_path) as server:
-        held = _hold(server.port, IDLE, SLOW, stop)
+        held = hold_connections(server.port, IDLE, SLOW, stop)
         try:
             time.sleep(2)  # every slow client has started its request
             browser = Browser(server.base)
