@@ -138,6 +138,9 @@ def test_a_practitioner_is_brought_back_to_what_was_done(browse, live_server, ch
     moderator = browse()
     sign_in(moderator, DEMO["moderator"])
     moderator.get_by_role("link", name="Moderation", exact=True).click()
+    # htmx approves in place; a click before its script ran posts the plain form, and
+    # the approved item leaves the queue page it comes back to (seen in CI at load).
+    moderator.wait_for_load_state("load")
     for text in (comment, intro):
         item = moderator.locator("li.dialogue-queue-item", has_text=text)
         if text == comment or item.count():
